@@ -1,0 +1,80 @@
+/**
+ * `envseal encrypt FILE...`: in place. A plaintext file becomes a sops file; a sops file
+ * with values added by hand gets only those encrypted, with its existing data key, and
+ * every other byte kept.
+ */
+import type { CommandModule } from 'yargs';
+import type { Ctx } from '../ops/context.js';
+import { adoptHandAddedDotenvLines } from '../ops/adopt.js';
+import { loadFile, type LoadedFile } from '../ops/load.js';
+import { openFile } from '../ops/open.js';
+import { planForNewFile } from '../ops/plan.js';
+import { reseal, sealNew } from '../ops/seal.js';
+import { ageOption, inputFormatOption, macOnlyOption, ruleFromFlags, ruleOptions } from './options.js';
+import { ctxFor, say, type CommandEnv } from './env.js';
+
+interface EncryptArgs {
+  files: string[];
+  age: string[] | undefined;
+  stdout: boolean;
+  format: string | undefined;
+  config: string | undefined;
+  macOnlyEncrypted: boolean | undefined;
+  [rule: string]: unknown;
+}
+
+export function encryptCommand(env: CommandEnv): CommandModule<object, EncryptArgs> {
+  return {
+    command: 'encrypt <files..>',
+    describe: 'encrypt the values of files in place (names, comments and order stay readable)',
+    builder: (y) =>
+      y
+        .positional('files', { type: 'string', array: true, demandOption: true, describe: 'files to encrypt' })
+        .option('age', ageOption)
+        .option('stdout', { type: 'boolean', default: false, describe: 'print the result instead of writing the file' })
+        .option('format', inputFormatOption)
+        .options(ruleOptions)
+        .option('mac-only-encrypted', macOnlyOption)
+        .example('$0 encrypt .env', 'encrypt .env for the recipients of the matching .sops.yaml rule')
+        .example('$0 encrypt .env --age age1…', 'encrypt .env for one recipient') as never,
+    handler: async (args) => {
+      const ctx = ctxFor(env, args.config);
+      for (const file of args.files) {
+        const loaded = await loadFile(ctx, file, args.format);
+        const text = loaded.parsed.metadata === undefined ? await encryptPlain(ctx, env, loaded, args) : await encryptAdded(ctx, env, loaded);
+        if (text === null) continue;
+        if (args.stdout) env.io.stdout.write(text);
+        else await env.io.fs.writeFileAtomic(loaded.abs, text, { expected: loaded.bytes });
+      }
+    },
+  };
+}
+
+async function encryptPlain(ctx: Ctx, env: CommandEnv, loaded: LoadedFile, args: EncryptArgs): Promise<string> {
+  const plan = await planForNewFile(ctx, loaded.abs, loaded.display, {
+    age: args.age,
+    rule: ruleFromFlags(args),
+    macOnlyEncrypted: args.macOnlyEncrypted,
+  });
+  const text = await sealNew(ctx, loaded, loaded.parsed.docs, plan);
+  const recipients = plan.groups.reduce((n, g) => n + g.age.length, 0);
+  say(env, `envseal: encrypted ${loaded.display} for ${recipients} recipient${recipients === 1 ? '' : 's'}`);
+  return text;
+}
+
+/** A sops file: seal only the values added by hand. Null when there are none. */
+async function encryptAdded(ctx: Ctx, env: CommandEnv, loaded: LoadedFile): Promise<string | null> {
+  const opened = await openFile(ctx, loaded, { plaintextLeaves: 'collect' });
+  if (opened.plaintextPaths.length === 0) {
+    say(env, `envseal: ${loaded.display} is already encrypted; nothing to do`);
+    return null;
+  }
+  const docs =
+    loaded.format.name === 'dotenv'
+      ? opened.docs.map((doc) => adoptHandAddedDotenvLines(doc, opened.plaintextPaths, loaded.abs))
+      : opened.docs;
+  const { text } = reseal(ctx, opened, docs);
+  const names = opened.plaintextPaths.map((p) => p.join('.')).join(', ');
+  say(env, `envseal: encrypted ${opened.plaintextPaths.length} new value${opened.plaintextPaths.length === 1 ? '' : 's'} in ${loaded.display}: ${names}`);
+  return text;
+}

@@ -1,0 +1,135 @@
+/**
+ * `envseal run [-f FILE]... -- CMD [ARGS...]`: decrypt into the child's environment only
+ * (PRODUCT.md §5). Later files override earlier ones; variables already set win unless
+ * --override. Values are injected verbatim. Plaintext never touches the disk.
+ */
+import type { CommandModule } from 'yargs';
+import { ConfigError, EnvsealError, ExitCode, UsageError } from '../errors.js';
+import { parsePlainDotenv } from '../formats/dotenv-plain.js';
+import { resolvePath } from '../io.js';
+import { loadFile } from '../ops/load.js';
+import { openFile } from '../ops/open.js';
+import { documentToEnv, pristineNames, type EnvValue } from '../run/env.js';
+import { execChild } from '../run/exec.js';
+import { Masker, pipeMasked } from '../run/mask.js';
+import { ctxFor, type CommandEnv } from './env.js';
+import type { Ctx } from '../ops/context.js';
+
+interface RunArgs {
+  file: string[] | undefined;
+  override: boolean;
+  pristine: boolean;
+  require: string[] | undefined;
+  example: string | undefined;
+  flatten: boolean;
+  mask: boolean;
+  format: string | undefined;
+  config: string | undefined;
+  '--': string[] | undefined;
+}
+
+export function runCommand(env: CommandEnv): CommandModule<object, RunArgs> {
+  return {
+    command: 'run',
+    describe: 'run a command with the decrypted values in its environment',
+    builder: (y) =>
+      y
+        .option('file', { alias: 'f', type: 'string', array: true, describe: 'encrypted file to load (repeatable; later files win; default .env)' })
+        .option('override', { type: 'boolean', default: false, describe: 'file values win over variables already set' })
+        .option('pristine', { type: 'boolean', default: false, describe: 'start from an empty environment (plus PATH, HOME, USER, LANG, TERM, TZ)' })
+        .option('require', { type: 'string', array: true, describe: 'these keys (comma-separated, repeatable) must be set and non-empty' })
+        .option('example', { type: 'string', describe: 'every key listed in this .env.example must be set and non-empty' })
+        .option('flatten', { type: 'boolean', default: false, describe: 'nested YAML/JSON values become DB_PASSWORD-style variables' })
+        .option('mask', { type: 'boolean', default: false, describe: "replace secret values in the command's output with ****" })
+        .option('format', { type: 'string', choices: ['dotenv', 'yaml', 'json'], describe: 'read the files as this format' })
+        .example('$0 run -- node app.js', 'run node with the values of .env')
+        .example('$0 run -f .env -f .env.production -- npm start', 'layer two files')
+        .example('$0 run --require DATABASE_URL,API_KEY -- ./deploy.sh', 'stop before starting if a key is missing') as never,
+    handler: async (args) => {
+      const argv = args['--'] ?? [];
+      const [command, ...commandArgs] = argv.map(String);
+      if (command === undefined) throw new UsageError('name the command to run after --', { hint: 'envseal run -- node app.js' });
+      const ctx = ctxFor(env, args.config);
+      const values = await loadValues(ctx, args.file ?? ['.env'], args.format, args.flatten);
+      const childEnv = buildEnv(env.io.env, env.io.platform, values, args);
+      await checkRequired(ctx, childEnv, args);
+      const secrets = [...values.values()].filter((v) => v.secret).map((v) => v.value);
+      const result = await execChild({
+        command,
+        args: commandArgs,
+        env: childEnv,
+        cwd: env.io.cwd,
+        onTerminal: env.io.stdin.isTTY,
+        outputs: args.mask
+          ? { stdout: env.io.stdout, stderr: env.io.stderr, transform: pipeMasked(() => new Masker(secrets)) }
+          : undefined,
+      });
+      if (result.kind === 'not-found') {
+        env.io.stderr.write(`envseal: command not found: ${command}\nhint: check the name and your PATH\n`);
+        env.exitCode = ExitCode.commandNotFound;
+      } else if (result.kind === 'not-executable') {
+        env.io.stderr.write(`envseal: cannot execute ${command}: permission denied\n`);
+        env.exitCode = 126;
+      } else {
+        env.exitCode = result.code;
+      }
+    },
+  };
+}
+
+async function loadValues(ctx: Ctx, files: readonly string[], format: string | undefined, flatten: boolean): Promise<Map<string, EnvValue>> {
+  const merged = new Map<string, EnvValue>();
+  for (const file of files) {
+    const loaded = await loadFile(ctx, file, format);
+    if (loaded.parsed.metadata === undefined) {
+      ctx.warn(`${loaded.display} is not encrypted; loading it as plain text`);
+      for (const doc of loaded.parsed.docs) for (const [k, v] of documentToEnv(doc, doc, { flatten, file: loaded.abs })) merged.set(k, { ...v, secret: false });
+      continue;
+    }
+    const opened = await openFile(ctx, loaded);
+    opened.docs.forEach((doc, i) => {
+      const stored = loaded.parsed.docs[i] ?? doc;
+      for (const [k, v] of documentToEnv(stored, doc, { flatten, file: loaded.abs })) merged.set(k, v);
+    });
+  }
+  return merged;
+}
+
+function buildEnv(
+  parent: Readonly<Record<string, string | undefined>>,
+  platform: string,
+  values: ReadonlyMap<string, EnvValue>,
+  args: Pick<RunArgs, 'override' | 'pristine'>,
+): Record<string, string> {
+  const base: Record<string, string> = {};
+  const keep = args.pristine ? pristineNames(platform) : Object.keys(parent);
+  for (const name of keep) {
+    const value = parent[name];
+    if (value !== undefined) base[name] = value;
+  }
+  for (const [name, { value }] of values) {
+    if (args.override || !(name in base)) base[name] = value;
+  }
+  return base;
+}
+
+async function checkRequired(ctx: Ctx, childEnv: Readonly<Record<string, string>>, args: Pick<RunArgs, 'require' | 'example'>): Promise<void> {
+  const required = new Set((args.require ?? []).flatMap((r) => r.split(',')).map((k) => k.trim()).filter((k) => k !== ''));
+  if (args.example !== undefined) {
+    const abs = resolvePath(ctx.io, args.example);
+    const text = Buffer.from(await ctx.io.fs.readFile(abs)).toString('utf8');
+    let doc;
+    try {
+      doc = parsePlainDotenv(text, abs);
+    } catch (err) {
+      throw err instanceof EnvsealError ? err : new ConfigError('cannot read the example file', { file: abs });
+    }
+    for (const item of doc.items) if (item.kind === 'entry') required.add(item.key);
+  }
+  const missing = [...required].filter((key) => (childEnv[key] ?? '') === '');
+  if (missing.length > 0) {
+    throw new ConfigError(`required ${missing.length === 1 ? 'key is' : 'keys are'} missing or empty: ${missing.join(', ')}`, {
+      hint: 'set them with `envseal set KEY` or in the environment; the command was not started',
+    }, 'MISSING_KEYS');
+  }
+}

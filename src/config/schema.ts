@@ -1,0 +1,171 @@
+/**
+ * `.sops.yaml` (sops-format.md §10), parsed into checked values at the edge: recipients
+ * are parsed, regexes compiled, conflicting rule fields refused, each error with
+ * file:line. Unknown fields are ignored, as sops ignores them, but a misspelt
+ * `path_regex` gets a warning because it silently makes a rule match every file.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
+import { ConfigError } from '../errors.js';
+import { RULE_FIELDS, type EncryptionRule, type RuleField } from '../crypto/rules.js';
+import { parseRecipient, splitRecipientList, type Recipient } from '../keys/recipient.js';
+import type { OtherKeyType, RawValue } from '../metadata/model.js';
+import { compileRe2 } from './re2.js';
+
+export interface RuleGroup {
+  readonly age: readonly Recipient[];
+  /** Key types envseal cannot wrap for, named by the rule (pgp fingerprints, KMS ARNs, …). */
+  readonly otherKeys: readonly string[];
+}
+
+export interface CreationRule {
+  readonly index: number;
+  readonly line: number;
+  /** Null: the rule has no path_regex and matches every file. */
+  readonly pathRegex: { readonly source: string; readonly regex: RegExp } | null;
+  readonly groups: readonly RuleGroup[];
+  readonly shamirThreshold: number;
+  readonly rule: EncryptionRule | null;
+  readonly macOnlyEncrypted: boolean;
+}
+
+export interface SopsConfig {
+  /** Absolute path of the config file. */
+  readonly path: string;
+  readonly creationRules: readonly CreationRule[];
+  /** The parsed YAML, kept for the roster and for rewriting (team commands). */
+  readonly raw: unknown;
+}
+
+const OTHER_RULE_KEYS: Readonly<Record<string, OtherKeyType>> = {
+  pgp: 'pgp',
+  kms: 'kms',
+  gcp_kms: 'gcp_kms',
+  azure_keyvault: 'azure_kv',
+  hc_vault_transit_uri: 'hc_vault',
+  hckms: 'hckms',
+};
+
+export function parseConfig(text: string, path: string, warn: (message: string) => void = () => undefined): SopsConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  const lineOf = (node: YamlNode | null | undefined): number | undefined =>
+    node?.range == null ? undefined : lineCounter.linePos(node.range[0]).line;
+  const fail = (message: string, node?: YamlNode | null): never => {
+    throw new ConfigError(message, { file: path, line: lineOf(node), hint: 'fix .sops.yaml (see the README section "Rules and team")' });
+  };
+  const firstError = doc.errors[0];
+  if (firstError !== undefined) {
+    const line = firstError.linePos?.[0].line;
+    throw new ConfigError(`invalid YAML (${firstError.code})`, { file: path, line });
+  }
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) {
+    return { path, creationRules: [], raw: {} };
+  }
+  if (!isMap(root)) return fail('the top level must be a map');
+  const rulesNode = root.get('creation_rules', true) as YamlNode | undefined;
+  const creationRules: CreationRule[] = [];
+  if (rulesNode !== undefined && rulesNode !== null && !(isScalar(rulesNode) && rulesNode.value === null)) {
+    if (!isSeq(rulesNode)) return fail('creation_rules must be a list', rulesNode);
+    rulesNode.items.forEach((item, index) => {
+      if (!isMap(item)) fail(`creation rule ${index + 1} must be a map`, item as YamlNode);
+      creationRules.push(parseRule(item as YAMLMap, index, lineOf(item as YamlNode) ?? 0, fail, warn, path));
+    });
+  }
+  return { path, creationRules, raw: doc.toJS() as unknown };
+}
+
+type Fail = (message: string, node?: YamlNode | null) => never;
+
+function parseRule(node: YAMLMap, index: number, line: number, fail: Fail, warn: (m: string) => void, path: string): CreationRule {
+  const field = (name: string): YamlNode | undefined => (node.get(name, true) as YamlNode | undefined) ?? undefined;
+  const label = `creation rule ${index + 1}`;
+  const keys = node.items.map((pair) => (isScalar(pair.key) ? String(pair.key.value) : ''));
+  for (const key of keys) {
+    if (/^(path_regexp|path-regex|pathRegex|filename_regex|path_rexeg)$/.test(key)) {
+      warn(`${path}:${line}: ${label} has "${key}", which sops ignores (did you mean path_regex?): the rule matches every file`);
+    }
+  }
+  const pathNode = field('path_regex');
+  let pathRegex: CreationRule['pathRegex'] = null;
+  const pathSource = pathNode === undefined ? '' : scalarText(pathNode, `${label} path_regex`, fail);
+  if (pathSource !== '') {
+    const compiled = compileRe2(pathSource);
+    if (!compiled.ok) fail(`${label} path_regex cannot be used: ${compiled.reason}`, pathNode);
+    else pathRegex = { source: pathSource, regex: compiled.regex };
+  }
+  const groupsNode = field('key_groups');
+  let groups: RuleGroup[];
+  if (groupsNode !== undefined && !(isScalar(groupsNode) && groupsNode.value === null)) {
+    if (!isSeq(groupsNode)) return fail(`${label} key_groups must be a list`, groupsNode);
+    groups = groupsNode.items.map((g, i) => {
+      if (!isMap(g)) return fail(`${label} key group ${i + 1} must be a map`, g as YamlNode);
+      return groupFrom(g, `${label} key group ${i + 1}`, fail);
+    });
+  } else {
+    groups = [groupFrom(node, label, fail)];
+  }
+  const ruleFields = RULE_FIELDS.flatMap((name): EncryptionRule[] => {
+    const n = field(name);
+    if (n === undefined) return [];
+    const value = scalarText(n, `${label} ${name}`, fail);
+    return value === '' ? [] : [{ field: name as RuleField, value }];
+  });
+  if (ruleFields.length > 1) fail(`${label} sets more than one of ${ruleFields.map((r) => r.field).join(', ')}; sops allows one`, node);
+  for (const r of ruleFields) {
+    if (r.field.endsWith('regex')) {
+      const compiled = compileRe2(r.value);
+      if (!compiled.ok) fail(`${label} ${r.field} cannot be used: ${compiled.reason}`, field(r.field));
+    }
+  }
+  const thresholdNode = field('shamir_threshold');
+  const threshold = thresholdNode === undefined ? 0 : Number(scalarText(thresholdNode, `${label} shamir_threshold`, fail));
+  if (!Number.isInteger(threshold) || threshold < 0) fail(`${label} shamir_threshold must be a whole number`, thresholdNode);
+  const macNode = field('mac_only_encrypted');
+  const macOnly = macNode === undefined ? false : scalarText(macNode, `${label} mac_only_encrypted`, fail) === 'true';
+  return { index, line, pathRegex, groups, shamirThreshold: threshold, rule: ruleFields[0] ?? null, macOnlyEncrypted: macOnly };
+}
+
+function groupFrom(node: YAMLMap, label: string, fail: Fail): RuleGroup {
+  const ageNode = node.get('age', true) as YamlNode | undefined;
+  const age: Recipient[] = [];
+  for (const { text, at } of stringList(ageNode, `${label} age`, fail)) {
+    for (const candidate of splitRecipientList(text)) {
+      const parsed = parseRecipient(candidate);
+      if (!parsed.ok) fail(`${label} has an age recipient that does not parse (${candidate.slice(0, 20)}…): ${parsed.reason}`, at);
+      else if (!age.includes(parsed.recipient)) age.push(parsed.recipient);
+    }
+  }
+  const otherKeys: string[] = [];
+  for (const [name, type] of Object.entries(OTHER_RULE_KEYS)) {
+    const value = node.get(name, true) as YamlNode | undefined;
+    if (value === undefined || (isScalar(value) && (value.value === null || value.value === ''))) continue;
+    if (isSeq(value) && value.items.length === 0) continue;
+    const described = isSeq(value) || isScalar(value) ? stringListLoose(value) : [];
+    otherKeys.push(...(described.length > 0 ? described : ['(entry)']).map((d) => `${type}: ${d}`));
+  }
+  return { age, otherKeys };
+}
+
+function scalarText(node: YamlNode, label: string, fail: Fail): string {
+  if (!isScalar(node)) return fail(`${label} must be a single value`, node);
+  return node.value === null || node.value === undefined ? '' : String(node.value);
+}
+
+function stringList(node: YamlNode | undefined, label: string, fail: Fail): Array<{ text: string; at: YamlNode }> {
+  if (node === undefined || (isScalar(node) && (node.value === null || node.value === ''))) return [];
+  if (isScalar(node)) return [{ text: String(node.value), at: node }];
+  if (!isSeq(node)) return fail(`${label} must be a string or a list of strings`, node);
+  return node.items.map((item) => {
+    if (!isScalar(item)) return fail(`${label} must list strings`, item as YamlNode);
+    return { text: String(item.value), at: item as YamlNode };
+  });
+}
+
+function stringListLoose(node: YamlNode): string[] {
+  if (isScalar(node)) return [String(node.value)];
+  if (isSeq(node)) return node.items.map((item) => (isScalar(item) ? String(item.value) : isMap(item) ? '(entry)' : ''));
+  return [];
+}
+
+export type { RawValue };

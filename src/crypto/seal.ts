@@ -1,0 +1,171 @@
+/**
+ * Sealing and opening whole documents: applies the encryption rule to every leaf,
+ * encrypts or decrypts it with the data key and its path as AAD, and computes the MAC
+ * over the plaintext (sops.go Tree.Encrypt / Tree.Decrypt). Pure given the key.
+ */
+import { randomBytes } from 'node:crypto';
+import { IntegrityError } from '../errors.js';
+import { aadFor, mapLeaves, type Comment, type Leaf, type LeafContext, type MapNode, type Scalar } from '../tree.js';
+import { decryptEnc, encryptText, IV_LENGTH, looksEncrypted, parseEnc } from './enc-value.js';
+import { MacBuilder } from './mac.js';
+import { compileRule, type EncryptionRule } from './rules.js';
+import { fromUtf8, scalarBytes, scalarFromText, scalarText, utf8 } from './scalar-codec.js';
+import type { IvStash } from './stash.js';
+
+export interface SealPolicy {
+  readonly rule: EncryptionRule;
+  readonly macOnlyEncrypted: boolean;
+  /**
+   * Whether comments the rule covers are encrypted. sops encrypts them; envseal keeps
+   * comments readable unless the file already had encrypted comments or its rule is a
+   * comment regex (README "Comments").
+   */
+  readonly encryptComments: boolean;
+}
+
+export interface SealResult {
+  readonly docs: MapNode[];
+  /** The MAC as 128 upper-case hex characters (not yet encrypted). */
+  readonly macHex: string;
+  /** How many values were written as ENC[...] (empty values excluded). */
+  readonly encryptedCount: number;
+}
+
+export function sealDocuments(
+  docs: readonly MapNode[],
+  key: Uint8Array,
+  policy: SealPolicy,
+  stash: IvStash,
+): SealResult {
+  const shouldEncrypt = compileRule(policy.rule);
+  const mac = new MacBuilder(policy.macOnlyEncrypted);
+  let encryptedCount = 0;
+  const seal = (leaf: Leaf, ctx: LeafContext): Leaf => {
+    const encrypted = shouldEncrypt(ctx);
+    if (leaf.kind === 'comment') {
+      if (!encrypted || !policy.encryptComments || leaf.text === '') return leaf;
+      return { ...leaf, text: encryptLeaf(key, stash, aadFor(ctx.path), 'comment', leaf.text) };
+    }
+    if (!policy.macOnlyEncrypted || encrypted) mac.add(scalarBytes(leaf));
+    if (!encrypted) return leaf;
+    const { type, text } = scalarText(leaf);
+    if (text === '') return { kind: 'str', value: '', src: leaf.src };
+    encryptedCount += 1;
+    return { kind: 'str', value: encryptLeaf(key, stash, aadFor(ctx.path), type, text), src: leaf.src };
+  };
+  const sealed = docs.map((doc) => mapLeaves(doc, seal));
+  return { docs: sealed, macHex: mac.hex(), encryptedCount };
+}
+
+function encryptLeaf(key: Uint8Array, stash: IvStash, aad: string, type: string, text: string): string {
+  const iv = stash.lookup(aad, type, text) ?? new Uint8Array(randomBytes(IV_LENGTH));
+  return encryptText(key, iv, aad, type, utf8(text));
+}
+
+export interface OpenOptions {
+  /**
+   * What to do with a leaf the rule says is encrypted but that holds plaintext (a line
+   * added to a sealed file by hand): `reject` it as tampering, or `collect` it so
+   * `encrypt` can seal it. Collected leaves are left out of the MAC.
+   */
+  readonly plaintextLeaves: 'reject' | 'collect';
+}
+
+export interface OpenResult {
+  readonly docs: MapNode[];
+  readonly macHex: string;
+  /** Paths of collected plaintext leaves (see {@link OpenOptions}). */
+  readonly plaintextPaths: readonly (readonly string[])[];
+  /** Whether any comment was stored encrypted (then re-sealing encrypts comments too). */
+  readonly hadEncryptedComments: boolean;
+}
+
+export function openDocuments(
+  docs: readonly MapNode[],
+  key: Uint8Array,
+  policy: Pick<SealPolicy, 'rule' | 'macOnlyEncrypted'>,
+  stash: IvStash,
+  options: OpenOptions = { plaintextLeaves: 'reject' },
+): OpenResult {
+  const shouldEncrypt = compileRule(policy.rule);
+  const mac = new MacBuilder(policy.macOnlyEncrypted);
+  const plaintextPaths: string[][] = [];
+  let hadEncryptedComments = false;
+  const open = (leaf: Leaf, ctx: LeafContext): Leaf => {
+    const encrypted = shouldEncrypt(ctx);
+    if (leaf.kind === 'comment') {
+      if (!encrypted) return leaf;
+      const opened = openComment(leaf, key, stash, aadFor(ctx.path));
+      if (opened !== leaf) hadEncryptedComments = true;
+      return opened;
+    }
+    if (!encrypted) {
+      if (!policy.macOnlyEncrypted) mac.add(scalarBytes(leaf));
+      return leaf;
+    }
+    if (leaf.kind === 'str' && leaf.value === '') return leaf;
+    if (leaf.kind !== 'str' || !looksEncrypted(leaf.value)) {
+      if (options.plaintextLeaves === 'collect') {
+        plaintextPaths.push([...ctx.path]);
+        return leaf;
+      }
+      throw new IntegrityError(`value of ${describePath(ctx.path)} should be encrypted but is not`, {
+        hint: 'someone edited the file by hand: run `envseal encrypt` on it to seal new values, or restore it from git',
+      });
+    }
+    const value = openScalar(leaf.value, key, stash, aadFor(ctx.path), ctx.path);
+    mac.add(scalarBytes(value));
+    return { ...value, src: leaf.src } as Scalar;
+  };
+  const opened = docs.map((doc) => mapLeaves(doc, open));
+  return { docs: opened, macHex: mac.hex(), plaintextPaths, hadEncryptedComments };
+}
+
+function openScalar(stored: string, key: Uint8Array, stash: IvStash, aad: string, path: readonly string[]): Scalar {
+  const parsed = parseEnc(stored);
+  if (!parsed.ok) {
+    throw new IntegrityError(`value of ${describePath(path)} is damaged: ${parsed.reason}`, {
+      hint: 'the file was changed outside envseal; restore it from git',
+    });
+  }
+  let raw: Uint8Array;
+  try {
+    raw = decryptEnc(key, parsed.value, aad);
+  } catch {
+    throw new IntegrityError(`value of ${describePath(path)} failed authentication (changed, moved or swapped)`, {
+      hint: 'the file was changed outside envseal; restore it from git',
+    });
+  }
+  const text = fromUtf8(raw);
+  const scalar = scalarFromText(parsed.value.type, text, raw);
+  if (scalar === null) {
+    throw new IntegrityError(`value of ${describePath(path)} has type "${parsed.value.type}" but its content does not parse as one`);
+  }
+  // Remember the IV under the exact decrypted text: a re-encryption reuses it only for
+  // byte-identical plaintext (same type bytes, same AAD), never for a different message.
+  // Plaintext that is not valid UTF-8 cannot be re-encoded byte for byte: never stash it.
+  if (Buffer.from(text, 'utf8').equals(raw)) {
+    stash.remember(aad, parsed.value.type === 'int64' ? 'int' : parsed.value.type, text, parsed.value.iv);
+  }
+  return scalar;
+}
+
+/** A comment that fails to decrypt is kept as written (sops assumes an older, unencrypted comment). */
+function openComment(leaf: Comment, key: Uint8Array, stash: IvStash, aad: string): Comment {
+  if (!looksEncrypted(leaf.text)) return leaf;
+  const parsed = parseEnc(leaf.text);
+  if (!parsed.ok || parsed.value.type !== 'comment') return leaf;
+  try {
+    const raw = decryptEnc(key, parsed.value, aad);
+    const text = fromUtf8(raw);
+    if (Buffer.from(text, 'utf8').equals(raw)) stash.remember(aad, 'comment', text, parsed.value.iv);
+    return { ...leaf, text };
+  } catch {
+    return leaf;
+  }
+}
+
+/** A key path for messages: `db.password`, or `(top level)` for the document itself. */
+export function describePath(path: readonly string[]): string {
+  return path.length === 0 ? '(top level)' : JSON.stringify(path.join('.'));
+}

@@ -1,0 +1,128 @@
+/**
+ * Typed errors. Every error envseal raises on purpose is an {@link EnvsealError}: it carries
+ * the exit code of PRODUCT.md §7, the file (and line) it is about, and a hint that says what
+ * to do next. Messages never contain a secret value: callers pass key names and file paths,
+ * never plaintext.
+ */
+
+/** The exit-code table (PRODUCT.md §7). The only place these numbers are written down. */
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  config: 3,
+  noIdentity: 4,
+  integrity: 5,
+  parse: 6,
+  io: 7,
+  commandNotFound: 127,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** A stable, machine-readable name for each kind of error (the library's `err.code`). */
+export type ErrorCode =
+  | 'USAGE'
+  | 'CONFIG'
+  | 'NO_RECIPIENTS'
+  | 'BAD_RECIPIENT'
+  | 'MISSING_KEYS'
+  | 'NO_IDENTITY'
+  | 'INTEGRITY'
+  | 'MAC_MISMATCH'
+  | 'PARSE'
+  | 'IO'
+  | 'CONFLICT'
+  | 'INTERNAL';
+
+export interface ErrorDetails {
+  /** The file the error is about, as the user named it (relative paths stay relative). */
+  file?: string | undefined;
+  /** 1-based line number inside {@link file}. */
+  line?: number | undefined;
+  /** One line telling the user what to do next. */
+  hint?: string | undefined;
+  /** Extra lines shown between the message and the hint (places looked at, say). */
+  details?: readonly string[] | undefined;
+  cause?: unknown;
+}
+
+export class EnvsealError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  readonly hint: string | undefined;
+  readonly details: readonly string[];
+
+  constructor(code: ErrorCode, exitCode: number, message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'EnvsealError';
+    this.code = code;
+    this.exitCode = exitCode;
+    this.file = details.file;
+    this.line = details.line;
+    this.hint = details.hint;
+    this.details = details.details ?? [];
+  }
+
+  /** Returns a copy of this error that names `file` (when it does not name one yet). */
+  withFile(file: string): EnvsealError {
+    if (this.file !== undefined) return this;
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as EnvsealError;
+    Object.assign(copy, this, { file, message: this.message, stack: this.stack });
+    return copy;
+  }
+}
+
+export class UsageError extends EnvsealError {
+  constructor(message: string, details?: ErrorDetails) {
+    super('USAGE', ExitCode.usage, message, details);
+  }
+}
+
+export class ConfigError extends EnvsealError {
+  constructor(message: string, details?: ErrorDetails, code: ErrorCode = 'CONFIG') {
+    super(code, ExitCode.config, message, details);
+  }
+}
+
+export class NoIdentityError extends EnvsealError {
+  /** Every place identity discovery looked, in order, with what it found there. */
+  readonly tried: readonly string[];
+  /** The recipients the file is encrypted to (named from the roster where known). */
+  readonly recipients: readonly string[];
+  constructor(message: string, tried: readonly string[], recipients: readonly string[], details?: ErrorDetails) {
+    super('NO_IDENTITY', ExitCode.noIdentity, message, details);
+    this.tried = tried;
+    this.recipients = recipients;
+  }
+}
+
+export class IntegrityError extends EnvsealError {
+  constructor(message: string, details?: ErrorDetails, code: ErrorCode = 'INTEGRITY') {
+    super(code, ExitCode.integrity, message, details);
+  }
+}
+
+export class ParseError extends EnvsealError {
+  constructor(message: string, details?: ErrorDetails) {
+    super('PARSE', ExitCode.parse, message, details);
+  }
+}
+
+export class IoError extends EnvsealError {
+  constructor(message: string, details?: ErrorDetails, code: ErrorCode = 'IO') {
+    super(code, ExitCode.io, message, details);
+  }
+}
+
+/** A bug in envseal: the message asks for a report. */
+export class InternalError extends EnvsealError {
+  constructor(message: string, details?: ErrorDetails) {
+    super('INTERNAL', ExitCode.internal, message, details);
+  }
+}
+
+export function isEnvsealError(err: unknown): err is EnvsealError {
+  return err instanceof EnvsealError;
+}

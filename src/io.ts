@@ -1,0 +1,326 @@
+/**
+ * The outside world, passed in. Commands and operations receive an {@link Io}; only
+ * `nodeIo()` (and `bin/envseal.js`, which calls it) touches `process` and the real
+ * filesystem. Tests build an Io around a temporary folder and captured output.
+ *
+ * Every filesystem failure becomes an {@link IoError} that names the file.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { IoError } from './errors.js';
+
+export interface Output {
+  write(data: string | Uint8Array): void;
+  readonly isTTY: boolean;
+}
+
+export interface Input {
+  readonly isTTY: boolean;
+  /** Reads all of stdin. */
+  read(): Promise<Uint8Array>;
+}
+
+export interface FileStat {
+  readonly mode: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly isFile: boolean;
+  readonly isDirectory: boolean;
+}
+
+export interface DirEntry {
+  readonly name: string;
+  readonly isFile: boolean;
+  readonly isDirectory: boolean;
+}
+
+export interface WriteOptions {
+  /**
+   * What the file held when it was read (null: it did not exist). The write stops with an
+   * error instead of overwriting if the file changed since.
+   */
+  readonly expected?: Uint8Array | null;
+  /** Mode for a new file. An existing file keeps its own mode unless `forceMode`. */
+  readonly mode?: number;
+  /** Apply `mode` even when the file exists (plaintext written on purpose is always 0600). */
+  readonly forceMode?: boolean;
+}
+
+export interface Fs {
+  readFile(path: string): Promise<Uint8Array>;
+  stat(path: string): Promise<FileStat | null>;
+  /** Atomic replace: temp file in the same folder, fsync, rename; the original's mode kept. */
+  writeFileAtomic(path: string, data: string | Uint8Array, options?: WriteOptions): Promise<void>;
+  /** Creates a new file; fails if it exists. */
+  writeNewFile(path: string, data: string | Uint8Array, mode: number): Promise<void>;
+  appendFile(path: string, data: string, mode: number): Promise<void>;
+  mkdir(path: string, mode: number): Promise<void>;
+  readdir(path: string): Promise<DirEntry[]>;
+  mkdtemp(prefix: string): Promise<string>;
+  rm(path: string): Promise<void>;
+}
+
+export interface CommandResult {
+  readonly code: number;
+  readonly stdout: string;
+}
+
+export interface Io {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly platform: NodeJS.Platform;
+  readonly homedir: string;
+  readonly stdout: Output;
+  readonly stderr: Output;
+  readonly stdin: Input;
+  readonly fs: Fs;
+  now(): Date;
+  /** Asks on the terminal; null when there is no terminal. `hidden` turns echo off. */
+  prompt(question: string, options?: { hidden?: boolean }): Promise<string | null>;
+  runCommand(argv: readonly string[], extraEnv: Readonly<Record<string, string>>): Promise<CommandResult>;
+}
+
+/** Turns a Node filesystem error into an IoError naming the file. */
+export function toIoError(err: unknown, action: string, file: string): IoError {
+  const code = errnoCode(err);
+  const reason =
+    {
+      ENOENT: 'no such file or folder',
+      EACCES: 'permission denied',
+      EPERM: 'operation not permitted',
+      EROFS: 'read-only filesystem',
+      ENOSPC: 'no space left on device',
+      EDQUOT: 'disk quota exceeded',
+      EISDIR: 'is a folder',
+      ENOTDIR: 'a part of the path is not a folder',
+      EEXIST: 'already exists',
+      EIO: 'input/output error',
+      EMFILE: 'too many open files',
+    }[code] ?? (code === '' ? 'unexpected error' : code);
+  return new IoError(`cannot ${action}: ${reason}`, { file, cause: err });
+}
+
+export function errnoCode(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+}
+
+export function nodeFs(): Fs {
+  return {
+    async readFile(path) {
+      try {
+        return new Uint8Array(await fsp.readFile(path));
+      } catch (err) {
+        throw toIoError(err, 'read', path);
+      }
+    },
+    async stat(path) {
+      try {
+        const s = await fsp.stat(path);
+        return { mode: s.mode & 0o7777, size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile(), isDirectory: s.isDirectory() };
+      } catch (err) {
+        if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return null;
+        throw toIoError(err, 'inspect', path);
+      }
+    },
+    writeFileAtomic: atomicWrite,
+    async writeNewFile(path, data, mode) {
+      let handle: fsp.FileHandle | undefined;
+      try {
+        handle = await fsp.open(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
+        await handle.writeFile(data);
+        await handle.sync();
+      } catch (err) {
+        throw toIoError(err, 'create', path);
+      } finally {
+        await handle?.close();
+      }
+    },
+    async appendFile(path, data, mode) {
+      try {
+        await fsp.appendFile(path, data, { mode, flush: true });
+      } catch (err) {
+        throw toIoError(err, 'write', path);
+      }
+    },
+    async mkdir(path, mode) {
+      try {
+        await fsp.mkdir(path, { recursive: true, mode });
+      } catch (err) {
+        throw toIoError(err, 'create folder', path);
+      }
+    },
+    async readdir(path) {
+      try {
+        const entries = await fsp.readdir(path, { withFileTypes: true });
+        return entries.map((e) => ({ name: e.name, isFile: e.isFile(), isDirectory: e.isDirectory() }));
+      } catch (err) {
+        throw toIoError(err, 'list', path);
+      }
+    },
+    async mkdtemp(prefix) {
+      try {
+        return await fsp.mkdtemp(prefix);
+      } catch (err) {
+        throw toIoError(err, 'create folder', prefix);
+      }
+    },
+    async rm(path) {
+      await fsp.rm(path, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Replaces `path` atomically. On any failure the original is untouched and the temporary
+ * file is removed. With `expected`, a file changed by someone else since it was read is not
+ * overwritten.
+ */
+async function atomicWrite(path: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.envseal-${randomBytes(6).toString('hex')}.tmp`);
+  let mode = options.mode ?? 0o644;
+  try {
+    const current = await fsp.stat(path);
+    if (options.forceMode !== true) mode = current.mode & 0o7777;
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw toIoError(err, 'inspect', path);
+  }
+  let handle: fsp.FileHandle | undefined;
+  try {
+    await checkUnchanged(path, options.expected);
+    handle = await fsp.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
+    await handle.writeFile(data);
+    await handle.chmod(mode); // the umask may have narrowed the mode given to open()
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await checkUnchanged(path, options.expected);
+    await fsp.rename(temp, path);
+  } catch (err) {
+    await handle?.close().catch(() => undefined);
+    await fsp.rm(temp, { force: true }).catch(() => undefined);
+    if (err instanceof IoError) throw err;
+    throw toIoError(err, 'write', path);
+  }
+  await syncFolder(dir);
+}
+
+async function checkUnchanged(path: string, expected: Uint8Array | null | undefined): Promise<void> {
+  if (expected === undefined) return;
+  let current: Uint8Array | null;
+  try {
+    current = new Uint8Array(await fsp.readFile(path));
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw toIoError(err, 'read', path);
+    current = null;
+  }
+  const same = current === null || expected === null ? current === expected : Buffer.from(current).equals(expected);
+  if (!same) {
+    throw new IoError('the file was changed by someone else while envseal was working on it; nothing was written', {
+      file: path,
+      hint: 'run the command again',
+    }, 'CONFLICT');
+  }
+}
+
+async function syncFolder(dir: string): Promise<void> {
+  let handle: fsp.FileHandle | undefined;
+  try {
+    handle = await fsp.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Some filesystems cannot fsync a folder; the rename itself has already happened.
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+export interface NodeIoOptions {
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The real world. Only bin/envseal.js and the library entry points call this. */
+export function nodeIo(options: NodeIoOptions = {}): Io {
+  return {
+    cwd: options.cwd ?? process.cwd(),
+    env: options.env ?? process.env,
+    platform: process.platform,
+    homedir: homedir(),
+    stdout: { write: (data) => void process.stdout.write(data), isTTY: process.stdout.isTTY === true },
+    stderr: { write: (data) => void process.stderr.write(data), isTTY: process.stderr.isTTY === true },
+    stdin: {
+      isTTY: process.stdin.isTTY === true,
+      async read() {
+        const chunks: Buffer[] = [];
+        for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+        return new Uint8Array(Buffer.concat(chunks));
+      },
+    },
+    fs: nodeFs(),
+    now: () => new Date(),
+    prompt: (question, opts) => promptOnTerminal(question, opts?.hidden === true),
+    runCommand: (argv, extraEnv) => runCapture(argv, { ...process.env, ...extraEnv }),
+  };
+}
+
+function runCapture(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
+  return new Promise((resolvePromise, reject) => {
+    const [command, ...args] = argv;
+    if (command === undefined) {
+      reject(new Error('empty command'));
+      return;
+    }
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout: Buffer.concat(chunks).toString('utf8') }));
+  });
+}
+
+/** Reads one line from the terminal, echo off when `hidden`. Null without a terminal. */
+async function promptOnTerminal(question: string, hidden: boolean): Promise<string | null> {
+  const stdin = process.stdin;
+  if (stdin.isTTY !== true) return null;
+  process.stderr.write(question);
+  return new Promise((resolvePromise) => {
+    let answer = '';
+    const wasRaw = stdin.isRaw;
+    stdin.setRawMode(true);
+    stdin.resume();
+    const onData = (chunk: Buffer): void => {
+      for (const ch of chunk.toString('utf8')) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+          finish(answer);
+          return;
+        }
+        if (ch === '\u0003') {
+          finish(null);
+          return;
+        }
+        if (ch === '\u007f' || ch === '\b') answer = answer.slice(0, -1);
+        else {
+          answer += ch;
+          if (!hidden) process.stderr.write(ch);
+        }
+      }
+    };
+    const finish = (value: string | null): void => {
+      stdin.off('data', onData);
+      stdin.setRawMode(wasRaw);
+      stdin.pause();
+      process.stderr.write('\n');
+      resolvePromise(value);
+    };
+    stdin.on('data', onData);
+  });
+}
+
+/** Resolves a user-given path against the Io's working folder. */
+export function resolvePath(io: Pick<Io, 'cwd'>, path: string): string {
+  return resolve(io.cwd, path);
+}

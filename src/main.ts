@@ -1,0 +1,71 @@
+/**
+ * The CLI: builds the yargs parser, registers one module per command, and holds the one
+ * try/catch that turns errors into an exit code and a message (PRODUCT.md §4, §7).
+ */
+import yargs from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
+import { EnvsealError, ExitCode, UsageError } from './errors.js';
+import type { Io } from './io.js';
+import type { CommandEnv } from './commands/env.js';
+import { decryptCommand } from './commands/decrypt.js';
+import { demoCommand } from './commands/demo.js';
+import { encryptCommand } from './commands/encrypt.js';
+import { keygenCommand } from './commands/keygen.js';
+import { runCommand } from './commands/run.js';
+import { renderError } from './report.js';
+import { VERSION } from './version.js';
+
+type CommandFactory = (env: CommandEnv) => CommandModule<object, never>;
+
+const COMMANDS: readonly CommandFactory[] = [
+  keygenCommand as CommandFactory,
+  encryptCommand as CommandFactory,
+  decryptCommand as CommandFactory,
+  runCommand as CommandFactory,
+  demoCommand as CommandFactory,
+];
+
+const EXIT_CODES = `Exit codes:
+  0 success              4 no identity could open the file
+  1 internal error       5 integrity (MAC mismatch, tampered value)
+  2 usage                6 a file that does not parse
+  3 configuration        7 cannot read or write a file
+  run: the command's own code; 127 command not found; 128+n killed by signal n`;
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const env: CommandEnv = { io, exitCode: ExitCode.ok };
+  let parser: Argv = yargs([...argv])
+    .scriptName('envseal')
+    .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false })
+    .option('config', { type: 'string', describe: 'use this .sops.yaml instead of looking for one', global: true })
+    .strict()
+    .exitProcess(false)
+    .showHelpOnFail(false)
+    .fail((message, err) => {
+      if (err !== undefined && err !== null) throw err;
+      throw new UsageError(message, { hint: 'envseal --help lists the commands and their options' });
+    })
+    .demandCommand(1, 'name a command')
+    .recommendCommands()
+    .version(VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(100)
+    .epilogue(EXIT_CODES);
+  for (const factory of COMMANDS) parser = parser.command(factory(env));
+  try {
+    let printed = '';
+    await parser.parseAsync([...argv], {}, (_err, _args, output) => {
+      printed = output;
+    });
+    if (printed !== '') io.stdout.write(printed.endsWith('\n') ? printed : `${printed}\n`);
+    return env.exitCode;
+  } catch (err) {
+    return report(io, err);
+  }
+}
+
+function report(io: Io, err: unknown): number {
+  io.stderr.write(renderError(err, io.cwd, io.env['ENVSEAL_DEBUG'] === '1'));
+  return err instanceof EnvsealError ? err.exitCode : ExitCode.internal;
+}

@@ -1,0 +1,118 @@
+/**
+ * Opening a sops file: parse its metadata, recover the data key with the identities found,
+ * decrypt every value and check the MAC. The result is what every reading and writing
+ * command works from.
+ */
+import { unwrapDataKey } from '../crypto/data-key.js';
+import { verifyMac } from '../crypto/mac.js';
+import { RuleRegexError } from '../crypto/rules.js';
+import { openDocuments } from '../crypto/seal.js';
+import { IvStash } from '../crypto/stash.js';
+import { IntegrityError, NoIdentityError, ParseError } from '../errors.js';
+import { parseMetadata } from '../metadata/codec.js';
+import { allAgeKeys, otherKeyDescriptions, type Metadata } from '../metadata/model.js';
+import type { MapNode } from '../tree.js';
+import type { Ctx } from './context.js';
+import { discoverIdentities } from './identities.js';
+import type { LoadedFile } from './load.js';
+
+export interface OpenedFile {
+  readonly loaded: LoadedFile;
+  readonly metadata: Metadata;
+  readonly dataKey: Uint8Array;
+  readonly stash: IvStash;
+  /** The documents with every value decrypted. */
+  readonly docs: MapNode[];
+  /** Whether the stored MAC matched (always true unless --ignore-mac was given). */
+  readonly macValid: boolean;
+  /** The MAC computed from the decrypted values (hex), to tell later whether a value changed. */
+  readonly macHex: string;
+  /** Leaves that should have been encrypted but held plaintext (only with plaintextLeaves: 'collect'). */
+  readonly plaintextPaths: readonly (readonly string[])[];
+  readonly hadEncryptedComments: boolean;
+}
+
+export interface OpenOptions {
+  readonly ignoreMac?: boolean;
+  readonly plaintextLeaves?: 'reject' | 'collect';
+  /** Names for recipients (from the roster), used in "no identity" errors. */
+  readonly nameOf?: (recipient: string) => string | undefined;
+}
+
+export function metadataOf(loaded: LoadedFile): Metadata {
+  if (loaded.parsed.metadata === undefined) {
+    throw new ParseError('the file is not encrypted (it has no sops metadata)', {
+      file: loaded.abs,
+      hint: `encrypt it first: envseal encrypt ${loaded.display}`,
+    });
+  }
+  return parseMetadata(loaded.parsed.metadata, loaded.abs);
+}
+
+export async function recoverDataKey(ctx: Ctx, loaded: LoadedFile, metadata: Metadata, options: OpenOptions = {}): Promise<Uint8Array> {
+  const ageKeys = allAgeKeys(metadata);
+  const discovery = await discoverIdentities(ctx, ageKeys[0]?.recipient);
+  const result = await unwrapDataKey(metadata, discovery.identities);
+  if (result.ok) return result.dataKey;
+  const recipients = [
+    ...ageKeys.map((k) => {
+      const name = options.nameOf?.(k.recipient);
+      return name === undefined ? k.recipient : `${name} (${k.recipient})`;
+    }),
+    ...otherKeyDescriptions(metadata),
+  ];
+  const found = discovery.identities.length;
+  const message =
+    result.reason === 'not-enough-groups'
+      ? `only ${result.opened} of the ${result.needed} key groups needed could be opened`
+      : found === 0
+        ? 'no age identity found to open the file'
+        : `none of the ${found} age ${found === 1 ? 'identity' : 'identities'} found can open the file`;
+  throw new NoIdentityError(message, discovery.tried, recipients, {
+    file: loaded.abs,
+    details: [...discovery.tried.map((t) => `looked in ${t}`), ...recipients.map((r) => `the file is encrypted to ${r}`)],
+    hint:
+      found === 0
+        ? 'create an identity with `envseal keygen` and ask a member to add you (envseal team add), or point SOPS_AGE_KEY_FILE at your key file'
+        : 'ask someone who can open it to add your recipient (envseal team add NAME RECIPIENT)',
+  });
+}
+
+export async function openFile(ctx: Ctx, loaded: LoadedFile, options: OpenOptions = {}): Promise<OpenedFile> {
+  const metadata = metadataOf(loaded);
+  const dataKey = await recoverDataKey(ctx, loaded, metadata, options);
+  const stash = new IvStash();
+  let opened;
+  try {
+    opened = openDocuments(loaded.parsed.docs, dataKey, metadata, stash, {
+      plaintextLeaves: options.plaintextLeaves ?? 'reject',
+    });
+  } catch (err) {
+    if (err instanceof IntegrityError) throw err.withFile(loaded.abs);
+    if (err instanceof RuleRegexError) throw new ParseError(`the file's ${err.message}`, { file: loaded.abs });
+    throw err;
+  }
+  const check = verifyMac(dataKey, metadata.mac, metadata.lastModified, opened.macHex);
+  if (!check.ok) {
+    if (options.ignoreMac !== true) {
+      throw new IntegrityError(`integrity check failed: ${check.reason}`, {
+        file: loaded.abs,
+        hint: 'the file was changed outside envseal; restore it from git (decrypt --ignore-mac reads it anyway)',
+      }, 'MAC_MISMATCH');
+    }
+    ctx.warn(`${loaded.display}: integrity check skipped (--ignore-mac): ${check.reason}`);
+  } else if (options.ignoreMac === true) {
+    ctx.warn(`${loaded.display}: --ignore-mac given; the MAC happens to match`);
+  }
+  return {
+    loaded,
+    metadata,
+    dataKey,
+    stash,
+    docs: opened.docs,
+    macValid: check.ok,
+    macHex: opened.macHex,
+    plaintextPaths: opened.plaintextPaths,
+    hadEncryptedComments: opened.hadEncryptedComments,
+  };
+}

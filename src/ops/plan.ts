@@ -1,0 +1,83 @@
+/**
+ * Who a new file is encrypted to, and under which rule: `--age` flags (or
+ * SOPS_AGE_RECIPIENTS) replace the creation rule's keys entirely, as in sops; otherwise the
+ * first matching rule of the nearest `.sops.yaml`. Encrypting to nobody is refused.
+ */
+import { sep } from 'node:path';
+import { DEFAULT_RULE, type EncryptionRule } from '../crypto/rules.js';
+import { ConfigError, UsageError } from '../errors.js';
+import { parseRecipient, splitRecipientList, type Recipient } from '../keys/recipient.js';
+import { findConfigPath, loadConfig } from '../config/load.js';
+import { ruleFor } from '../config/rules.js';
+import type { CreationRule } from '../config/schema.js';
+import type { Ctx } from './context.js';
+import type { KeyPlan } from './seal.js';
+
+export interface PlanFlags {
+  readonly age?: readonly string[] | undefined;
+  readonly rule?: EncryptionRule | undefined;
+  readonly macOnlyEncrypted?: boolean | undefined;
+}
+
+/** Parses recipient strings given on the command line, naming the first bad one. */
+export function parseRecipientFlags(values: readonly string[]): Recipient[] {
+  const out: Recipient[] = [];
+  for (const value of values.flatMap(splitRecipientList)) {
+    const parsed = parseRecipient(value);
+    if (!parsed.ok) {
+      throw new UsageError(`recipient ${shorten(value)} does not parse: ${parsed.reason}`, {
+        hint: 'a recipient looks like age1… (envseal keygen prints yours)',
+      });
+    }
+    if (!out.includes(parsed.recipient)) out.push(parsed.recipient);
+  }
+  return out;
+}
+
+export function shorten(text: string): string {
+  return JSON.stringify(text.length > 30 ? `${text.slice(0, 24)}…` : text);
+}
+
+export async function planForNewFile(ctx: Ctx, fileAbs: string, display: string, flags: PlanFlags): Promise<KeyPlan> {
+  const fromFlags = flags.age !== undefined && flags.age.length > 0 ? flags.age : undefined;
+  const fromEnv = ctx.io.env['SOPS_AGE_RECIPIENTS'];
+  const configPath = await findConfigPath(ctx.io, fileAbs, { explicit: ctx.configPath });
+  let creation: CreationRule | null = null;
+  if (configPath !== null) {
+    const config = await loadConfig(ctx.io, configPath, ctx.warn);
+    creation = ruleFor(config, fileAbs, sep);
+    if (creation === null && fromFlags === undefined && fromEnv === undefined) {
+      throw new ConfigError(`no creation rule in ${configPath} matches ${display}`, {
+        file: configPath,
+        hint: 'add a rule whose path_regex matches the file, or pass --age RECIPIENT',
+      }, 'NO_RECIPIENTS');
+    }
+  }
+  const rule = flags.rule ?? creation?.rule ?? DEFAULT_RULE;
+  const macOnlyEncrypted = flags.macOnlyEncrypted ?? creation?.macOnlyEncrypted ?? false;
+  const explicit = fromFlags ?? (fromEnv !== undefined && fromEnv !== '' ? [fromEnv] : undefined);
+  if (explicit !== undefined) {
+    const age = parseRecipientFlags(explicit);
+    if (age.length === 0) throw noRecipients(display);
+    return { groups: [{ age, others: {} }], threshold: 0, rule, macOnlyEncrypted };
+  }
+  if (creation === null) throw noRecipients(display);
+  const foreign = creation.groups.flatMap((g) => g.otherKeys);
+  if (foreign.length > 0) {
+    throw new ConfigError(`creation rule ${creation.index + 1} asks for keys envseal cannot wrap for: ${foreign.join(', ')}`, {
+      file: configPath ?? undefined,
+      line: creation.line,
+      hint: 'encrypt this file with sops, or pass --age RECIPIENT to use age recipients only',
+    });
+  }
+  const groups = creation.groups.filter((g) => g.age.length > 0);
+  if (groups.length === 0) throw noRecipients(display, configPath ?? undefined);
+  return { groups: groups.map((g) => ({ age: g.age, others: {} })), threshold: creation.shamirThreshold, rule, macOnlyEncrypted };
+}
+
+function noRecipients(display: string, configPath?: string): ConfigError {
+  return new ConfigError(`no recipients to encrypt ${display} to`, {
+    file: configPath,
+    hint: 'pass --age RECIPIENT (envseal keygen prints yours), or add the recipient to a creation rule in .sops.yaml',
+  }, 'NO_RECIPIENTS');
+}

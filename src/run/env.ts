@@ -1,0 +1,72 @@
+/**
+ * From decrypted documents to environment variables (PRODUCT.md §5). Pure.
+ * Top-level scalars become variables verbatim; comments and nulls are skipped. A nested
+ * value is an error naming its key unless `flatten`, which joins the path with `_` and
+ * upper-cases it (`db.password` → `DB_PASSWORD`, list items by index: `HOSTS_0`).
+ */
+import { UsageError } from '../errors.js';
+import { scalarToText } from '../formats/scalar-text.js';
+import { isScalar, type ListItem, type MapNode, type Node } from '../tree.js';
+
+export interface EnvValue {
+  readonly value: string;
+  /** Whether the value was encrypted in the file (then --mask hides it). */
+  readonly secret: boolean;
+}
+
+/**
+ * `stored` is the document as it sits in the file (ENC values) and `opened` the same
+ * document decrypted: walking both side by side tells which values were secret.
+ */
+export function documentToEnv(stored: MapNode, opened: MapNode, options: { flatten: boolean; file: string }): Map<string, EnvValue> {
+  const out = new Map<string, EnvValue>();
+  const put = (name: string, value: string, secret: boolean): void => {
+    if (name === '' || name.includes('=') || name.includes('\0')) {
+      throw new UsageError(`key ${JSON.stringify(name)} cannot be an environment variable name`, { file: options.file });
+    }
+    if (value.includes('\0')) throw new UsageError(`the value of ${name} contains a NUL byte, which an environment variable cannot hold`, { file: options.file });
+    out.set(name, { value, secret });
+  };
+  const visit = (path: string[], storedNode: Node | undefined, node: Node): void => {
+    if (node.kind === 'null') return;
+    if (isScalar(node)) {
+      const secret = storedNode !== undefined && storedNode.kind === 'str' && storedNode.value.startsWith('ENC[');
+      put(path.length === 1 ? (path[0] as string) : path.join('_').toUpperCase(), scalarToText(node), secret);
+      return;
+    }
+    if (!options.flatten) {
+      throw new UsageError(`key ${path.join('.')} holds a nested value, which is not an environment variable`, {
+        file: options.file,
+        hint: 'pass --flatten to turn db.password into DB_PASSWORD',
+      });
+    }
+    if (node.kind === 'map') {
+      const storedItems = storedNode?.kind === 'map' ? storedNode.items : [];
+      node.items.forEach((item, i) => {
+        if (item.kind !== 'entry') return;
+        const twin = storedItems[i];
+        visit([...path, item.key], twin?.kind === 'entry' ? twin.value : undefined, item.value);
+      });
+    } else {
+      const storedItems: readonly ListItem[] = storedNode?.kind === 'list' ? storedNode.items : [];
+      let index = 0;
+      node.items.forEach((item, i) => {
+        if (item.kind === 'comment') return;
+        const twin = storedItems[i];
+        visit([...path, String(index++)], twin === undefined || twin.kind === 'comment' ? undefined : twin, item);
+      });
+    }
+  };
+  opened.items.forEach((item, i) => {
+    if (item.kind !== 'entry') return;
+    const twin = stored.items[i];
+    visit([item.key], twin?.kind === 'entry' ? twin.value : undefined, item.value);
+  });
+  return out;
+}
+
+/** The variables `--pristine` keeps from the parent environment. */
+export function pristineNames(platform: string): string[] {
+  const names = ['PATH', 'HOME', 'USER', 'LANG', 'TERM', 'TZ'];
+  return platform === 'win32' ? [...names, 'SYSTEMROOT', 'COMSPEC'] : names;
+}

@@ -1,0 +1,177 @@
+/**
+ * The format-neutral document tree (sops-format.md §1). Every format parses into it and
+ * emits from it, so the crypto code never needs to know about formats.
+ *
+ * A document is an ordered map. Maps hold entries, comments and (dotenv only) blank
+ * lines, in file order. Lists hold nodes and comments. Leaves are typed scalars or null.
+ *
+ * `src` is an opaque handle a format may attach to remember where a node came from (the
+ * YAML format uses it to edit values in place). Tree transforms copy it unchanged.
+ */
+
+export type Scalar =
+  | { readonly kind: 'str'; readonly value: string; readonly src?: unknown }
+  /** int64, kept exact. */
+  | { readonly kind: 'int'; readonly value: bigint; readonly src?: unknown }
+  | { readonly kind: 'float'; readonly value: number; readonly src?: unknown }
+  | { readonly kind: 'bool'; readonly value: boolean; readonly src?: unknown }
+  /** A timestamp, held as Go's `time.MarshalText` form (RFC 3339, nanoseconds, no trailing zeros). */
+  | { readonly kind: 'time'; readonly value: string; readonly src?: unknown }
+  /** Legacy sops type `bytes`: raw bytes. Never written by current sops. */
+  | { readonly kind: 'bytes'; readonly value: Uint8Array; readonly src?: unknown };
+
+export interface NullNode {
+  readonly kind: 'null';
+  readonly src?: unknown;
+}
+
+export interface MapNode {
+  readonly kind: 'map';
+  readonly items: readonly MapItem[];
+  readonly src?: unknown;
+}
+
+export interface ListNode {
+  readonly kind: 'list';
+  readonly items: readonly ListItem[];
+  readonly src?: unknown;
+}
+
+export type Node = Scalar | NullNode | MapNode | ListNode;
+
+export interface Entry {
+  readonly kind: 'entry';
+  readonly key: string;
+  readonly value: Node;
+  /** 1-based source line of the key, for error messages. */
+  readonly line?: number;
+  readonly src?: unknown;
+}
+
+export interface Comment {
+  readonly kind: 'comment';
+  /** The comment text without its `#` (leading space kept), as sops stores it. */
+  readonly text: string;
+  readonly src?: unknown;
+}
+
+/** A blank line. Only the dotenv format produces these; they carry no data. */
+export interface Blank {
+  readonly kind: 'blank';
+}
+
+export type MapItem = Entry | Comment | Blank;
+export type ListItem = Node | Comment;
+
+/** One leaf as seen by a walk: a scalar, or a comment. Null leaves are never visited. */
+export type Leaf = Scalar | Comment;
+
+export interface LeafContext {
+  /** Map keys from the document root to the leaf (list indices are not part of it). */
+  readonly path: readonly string[];
+  /** Comments active at each nesting level (sops-format.md §4 "comment stack"). */
+  readonly commentStack: readonly (readonly string[])[];
+  readonly isComment: boolean;
+}
+
+export type LeafFn = (leaf: Leaf, ctx: LeafContext) => Leaf;
+
+export const str = (value: string): Scalar => ({ kind: 'str', value });
+export const entry = (key: string, value: Node): Entry => ({ kind: 'entry', key, value });
+export const map = (items: readonly MapItem[]): MapNode => ({ kind: 'map', items });
+export const list = (items: readonly ListItem[]): ListNode => ({ kind: 'list', items });
+
+export function isScalar(node: Node | Comment | Blank): node is Scalar {
+  switch (node.kind) {
+    case 'str':
+    case 'int':
+    case 'float':
+    case 'bool':
+    case 'time':
+    case 'bytes':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Rebuilds `doc` with every leaf passed through `fn`, walking exactly as sops does
+ * (sops.go walkBranch/walkSlice): depth first in document order; a comment joins the
+ * active comments of its level; the level's comments are cleared after each non-comment
+ * entry, once its subtree has been walked. Null leaves are skipped.
+ */
+export function mapLeaves(doc: MapNode, fn: LeafFn): MapNode {
+  return walkMap(doc, [], [], fn);
+}
+
+/** Visits every leaf in walk order without rebuilding anything. */
+export function forEachLeaf(doc: MapNode, fn: (leaf: Leaf, ctx: LeafContext) => void): void {
+  mapLeaves(doc, (leaf, ctx) => {
+    fn(leaf, ctx);
+    return leaf;
+  });
+}
+
+function walkNode(node: Node, path: string[], stack: string[][], fn: LeafFn): Node {
+  switch (node.kind) {
+    case 'map':
+      return walkMap(node, path, stack, fn);
+    case 'list':
+      return walkList(node, path, stack, fn);
+    case 'null':
+      return node;
+    default:
+      return fn(node, { path, commentStack: stack, isComment: false }) as Scalar;
+  }
+}
+
+function walkMap(node: MapNode, path: string[], outer: string[][], fn: LeafFn): MapNode {
+  const level: string[] = [];
+  const stack = [...outer, level];
+  const items: MapItem[] = [];
+  for (const item of node.items) {
+    if (item.kind === 'blank') {
+      items.push(item);
+    } else if (item.kind === 'comment') {
+      level.push(item.text);
+      items.push(fn(item, { path, commentStack: snapshot(stack), isComment: true }) as Comment);
+    } else {
+      const value = walkNode(item.value, [...path, item.key], snapshot(stack), fn);
+      items.push(value === item.value ? item : { ...item, value });
+      level.length = 0;
+    }
+  }
+  return { ...node, items };
+}
+
+function walkList(node: ListNode, path: string[], outer: string[][], fn: LeafFn): ListNode {
+  const level: string[] = [];
+  const stack = [...outer, level];
+  const items: ListItem[] = [];
+  for (const item of node.items) {
+    if (item.kind === 'comment') {
+      level.push(item.text);
+      items.push(fn(item, { path, commentStack: snapshot(stack), isComment: true }) as Comment);
+    } else {
+      items.push(walkNode(item, path, snapshot(stack), fn));
+      level.length = 0;
+    }
+  }
+  return { ...node, items };
+}
+
+/** Copies the comment stack so a callee cannot see later changes to it. */
+function snapshot(stack: string[][]): string[][] {
+  return stack.map((level) => [...level]);
+}
+
+/** The AAD of a leaf: its map-key path joined with `:`, plus a trailing `:` (§3). */
+export function aadFor(path: readonly string[]): string {
+  return path.length === 0 ? ':' : `${path.join(':')}:`;
+}
+
+/** The top-level entries of a document, skipping comments and blanks. */
+export function entriesOf(node: MapNode): Entry[] {
+  return node.items.filter((item): item is Entry => item.kind === 'entry');
+}
