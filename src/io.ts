@@ -107,7 +107,7 @@ export function errnoCode(err: unknown): string {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
 }
 
-export function nodeFs(): Fs {
+export function nodeFs(steps: WriteSteps = realWriteSteps): Fs {
   return {
     async readFile(path) {
       try {
@@ -125,7 +125,7 @@ export function nodeFs(): Fs {
         throw toIoError(err, 'inspect', path);
       }
     },
-    writeFileAtomic: atomicWrite,
+    writeFileAtomic: (path, data, options) => atomicWrite(steps, path, data, options),
     async writeNewFile(path, data, mode) {
       let handle: fsp.FileHandle | undefined;
       try {
@@ -174,11 +174,32 @@ export function nodeFs(): Fs {
 }
 
 /**
- * Replaces `path` atomically. On any failure the original is untouched and the temporary
- * file is removed. With `expected`, a file changed by someone else since it was read is not
- * overwritten.
+ * The filesystem calls an atomic write is made of. Tests replace single steps to inject
+ * faults (ENOSPC on write, EIO on fsync, a failing rename) and check nothing is lost.
  */
-async function atomicWrite(path: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
+export interface WriteSteps {
+  open(path: string, flags: number, mode: number): Promise<fsp.FileHandle>;
+  write(handle: fsp.FileHandle, data: string | Uint8Array): Promise<void>;
+  sync(handle: fsp.FileHandle): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+}
+
+export const realWriteSteps: WriteSteps = {
+  open: (path, flags, mode) => fsp.open(path, flags, mode),
+  write: async (handle, data) => {
+    await handle.writeFile(data);
+  },
+  sync: (handle) => handle.sync(),
+  rename: (from, to) => fsp.rename(from, to),
+};
+
+/**
+ * Replaces `path` atomically: a temporary file in the same folder, written, fsynced and
+ * renamed over the original (whose mode it takes). On any failure the original is
+ * untouched and the temporary file is removed. With `expected`, a file changed by someone
+ * else since it was read is not overwritten.
+ */
+async function atomicWrite(steps: WriteSteps, path: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.envseal-${randomBytes(6).toString('hex')}.tmp`);
   let mode = options.mode ?? 0o644;
@@ -189,19 +210,21 @@ async function atomicWrite(path: string, data: string | Uint8Array, options: Wri
     if (errnoCode(err) !== 'ENOENT') throw toIoError(err, 'inspect', path);
   }
   let handle: fsp.FileHandle | undefined;
+  let created = false;
   try {
     await checkUnchanged(path, options.expected);
-    handle = await fsp.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
-    await handle.writeFile(data);
+    handle = await steps.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
+    created = true;
+    await steps.write(handle, data);
     await handle.chmod(mode); // the umask may have narrowed the mode given to open()
-    await handle.sync();
+    await steps.sync(handle);
     await handle.close();
     handle = undefined;
     await checkUnchanged(path, options.expected);
-    await fsp.rename(temp, path);
+    await steps.rename(temp, path);
   } catch (err) {
     await handle?.close().catch(() => undefined);
-    await fsp.rm(temp, { force: true }).catch(() => undefined);
+    if (created) await fsp.rm(temp, { force: true }).catch(() => undefined);
     if (err instanceof IoError) throw err;
     throw toIoError(err, 'write', path);
   }

@@ -43,16 +43,20 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .showHelpOnFail(false)
     .fail((message, err) => {
       if (err !== undefined && err !== null) throw err;
-      throw new UsageError(message, { hint: 'envseal --help lists the commands and their options' });
+      throw usageError(message, argv, commandNames);
     })
     .demandCommand(1, 'name a command')
-    .recommendCommands()
     .version(VERSION)
     .help()
     .alias('h', 'help')
     .wrap(100)
     .epilogue(EXIT_CODES);
-  for (const factory of COMMANDS) parser = parser.command(factory(env));
+  const commandNames: string[] = [];
+  for (const factory of COMMANDS) {
+    const module = factory(env);
+    commandNames.push(String(module.command ?? '').split(' ')[0] ?? '');
+    parser = parser.command(module);
+  }
   try {
     let printed = '';
     await parser.parseAsync([...argv], {}, (_err, _args, output) => {
@@ -63,6 +67,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   } catch (err) {
     return report(io, err);
   }
+}
+
+/** yargs's messages, reworded where they would confuse (an unknown command is not an "argument"). */
+function usageError(message: string, argv: readonly string[], commands: readonly string[]): UsageError {
+  const first = argv.find((a) => !a.startsWith('-'));
+  if (first !== undefined && !commands.includes(first) && /^Unknown argument/.test(message)) {
+    const close = commands.filter((c) => c.startsWith(first.slice(0, 2)));
+    return new UsageError(`unknown command "${first}"`, {
+      hint: close.length > 0 ? `did you mean ${close.join(' or ')}? (envseal --help lists the commands)` : 'envseal --help lists the commands',
+    });
+  }
+  return new UsageError(message.replace(/^./, (c) => c.toLowerCase()), { hint: 'envseal --help lists the commands and their options' });
 }
 
 function report(io: Io, err: unknown): number {

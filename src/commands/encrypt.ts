@@ -41,16 +41,26 @@ export function encryptCommand(env: CommandEnv): CommandModule<object, EncryptAr
       const ctx = ctxFor(env, args.config);
       for (const file of args.files) {
         const loaded = await loadFile(ctx, file, args.format);
-        const text = loaded.parsed.metadata === undefined ? await encryptPlain(ctx, env, loaded, args) : await encryptAdded(ctx, env, loaded);
-        if (text === null) continue;
-        if (args.stdout) env.io.stdout.write(text);
-        else await env.io.fs.writeFileAtomic(loaded.abs, text, { expected: loaded.bytes });
+        const result = loaded.parsed.metadata === undefined ? await encryptPlain(ctx, loaded, args) : await encryptAdded(ctx, loaded);
+        if (result === null) {
+          say(env, `envseal: ${loaded.display} is already encrypted; nothing to do`);
+          continue;
+        }
+        if (args.stdout) env.io.stdout.write(result.text);
+        else await env.io.fs.writeFileAtomic(loaded.abs, result.text, { expected: loaded.bytes });
+        say(env, `envseal: ${result.summary}`);
       }
     },
   };
 }
 
-async function encryptPlain(ctx: Ctx, env: CommandEnv, loaded: LoadedFile, args: EncryptArgs): Promise<string> {
+interface Encrypted {
+  readonly text: string;
+  /** What was done, for the status line printed once the file is written. */
+  readonly summary: string;
+}
+
+async function encryptPlain(ctx: Ctx, loaded: LoadedFile, args: EncryptArgs): Promise<Encrypted> {
   const plan = await planForNewFile(ctx, loaded.abs, loaded.display, {
     age: args.age,
     rule: ruleFromFlags(args),
@@ -58,23 +68,19 @@ async function encryptPlain(ctx: Ctx, env: CommandEnv, loaded: LoadedFile, args:
   });
   const text = await sealNew(ctx, loaded, loaded.parsed.docs, plan);
   const recipients = plan.groups.reduce((n, g) => n + g.age.length, 0);
-  say(env, `envseal: encrypted ${loaded.display} for ${recipients} recipient${recipients === 1 ? '' : 's'}`);
-  return text;
+  return { text, summary: `encrypted ${loaded.display} for ${recipients} recipient${recipients === 1 ? '' : 's'}` };
 }
 
 /** A sops file: seal only the values added by hand. Null when there are none. */
-async function encryptAdded(ctx: Ctx, env: CommandEnv, loaded: LoadedFile): Promise<string | null> {
+async function encryptAdded(ctx: Ctx, loaded: LoadedFile): Promise<Encrypted | null> {
   const opened = await openFile(ctx, loaded, { plaintextLeaves: 'collect' });
-  if (opened.plaintextPaths.length === 0) {
-    say(env, `envseal: ${loaded.display} is already encrypted; nothing to do`);
-    return null;
-  }
+  if (opened.plaintextPaths.length === 0) return null;
   const docs =
     loaded.format.name === 'dotenv'
       ? opened.docs.map((doc) => adoptHandAddedDotenvLines(doc, opened.plaintextPaths, loaded.abs))
       : opened.docs;
   const { text } = reseal(ctx, opened, docs);
   const names = opened.plaintextPaths.map((p) => p.join('.')).join(', ');
-  say(env, `envseal: encrypted ${opened.plaintextPaths.length} new value${opened.plaintextPaths.length === 1 ? '' : 's'} in ${loaded.display}: ${names}`);
-  return text;
+  const count = opened.plaintextPaths.length;
+  return { text, summary: `encrypted ${count} new value${count === 1 ? '' : 's'} in ${loaded.display}: ${names}` };
 }

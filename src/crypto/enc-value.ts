@@ -32,10 +32,16 @@ export function parseEnc(text: string): EncParseResult {
   const m = ENC_PATTERN.exec(text);
   if (m === null) return { ok: false, reason: 'not in the ENC[AES256_GCM,...] format' };
   const [, data = '', iv = '', tag = '', type = ''] = m;
+  const decoded: Uint8Array[] = [];
   for (const [name, field] of [['data', data], ['iv', iv], ['tag', tag]] as const) {
-    if (!BASE64.test(field)) return { ok: false, reason: `its ${name} field is not valid base64` };
+    const bytes = BASE64.test(field) ? b64decode(field) : null;
+    // Canonical only: unused trailing bits must be zero, so no two spellings of a value both
+    // decrypt (sops writes canonical base64; a changed character is always noticed).
+    if (bytes === null || b64encode(bytes) !== field) return { ok: false, reason: `its ${name} field is not valid base64` };
+    decoded.push(bytes);
   }
-  const value = { data: b64decode(data), iv: b64decode(iv), tag: b64decode(tag), type };
+  const [dataBytes, ivBytes, tagBytes] = decoded as [Uint8Array, Uint8Array, Uint8Array];
+  const value = { data: dataBytes, iv: ivBytes, tag: tagBytes, type };
   if (value.iv.length < 8) return { ok: false, reason: 'its iv is too short' };
   if (value.tag.length !== TAG_LENGTH) return { ok: false, reason: 'its tag is not 16 bytes' };
   return { ok: true, value };

@@ -1,0 +1,85 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileRe2 } from '../../src/config/re2.js';
+import { ruleFor } from '../../src/config/rules.js';
+import { parseConfig } from '../../src/config/schema.js';
+import { ConfigError } from '../../src/errors.js';
+import { cli, isolatedEnv, tempDir } from '../helpers/cli.js';
+import { makeIdentity } from '../helpers/keys.js';
+import { AGE_FIXTURES } from '../helpers/paths.js';
+
+const R1 = 'age1je6kjhzuhdjy3fqptpttxjh5k8q46vygzlgtpuq3030c947pc5tqz9dqvr';
+const R2 = 'age19j4d6v9j7rx5fs629fu387qz4zmlpsqjexa4s08tkfrrmfdl5cwqjlaupd';
+
+describe('.sops.yaml', () => {
+  it('parses creation rules: comma lists, YAML lists, rule fields, first match wins', () => {
+    const config = parseConfig(
+      `creation_rules:\n  - path_regex: prod/.*\\.env$\n    age: ${R1}, ${R2}\n    encrypted_regex: ^(password|token)$\n  - age:\n      - ${R2}\n`,
+      '/repo/.sops.yaml',
+    );
+    expect(config.creationRules).toHaveLength(2);
+    expect(ruleFor(config, '/repo/prod/app.env')?.groups[0]?.age).toEqual([R1, R2]);
+    expect(ruleFor(config, '/repo/prod/app.env')?.rule).toEqual({ field: 'encrypted_regex', value: '^(password|token)$' });
+    expect(ruleFor(config, '/repo/dev/app.env')?.index).toBe(1);
+    expect(ruleFor(config, '/elsewhere/prod/x.env')?.index).toBe(0); // outside the config folder: the whole path is matched
+  });
+
+  it('reads key_groups and the fixture with a misspelt path_regexp (a warning: it matches everything)', () => {
+    const warnings: string[] = [];
+    const config = parseConfig(readFileSync(join(AGE_FIXTURES, 'humphd-sops-age', 'dot-sops.yaml'), 'utf8'), '/r/.sops.yaml', (m) => warnings.push(m));
+    expect(config.creationRules[0]?.groups[0]?.age).toHaveLength(3);
+    expect(config.creationRules[0]?.pathRegex).toBeNull();
+    expect(warnings.join()).toMatch(/path_regexp.*matches every file/);
+  });
+
+  it('refuses what sops would refuse, with the line', () => {
+    const bad = (text: string): ConfigError => {
+      try {
+        parseConfig(text, '/r/.sops.yaml');
+      } catch (err) {
+        return err as ConfigError;
+      }
+      throw new Error('accepted');
+    };
+    expect(bad(`creation_rules:\n  - age: ${R1}\n    encrypted_regex: a\n    unencrypted_suffix: b\n`).message).toMatch(/more than one/);
+    const recipient = bad(`creation_rules:\n  - path_regex: x\n    age: age1notarecipient\n`);
+    expect(recipient.message).toMatch(/age recipient that does not parse/);
+    expect(recipient.line).toBe(3);
+    expect(bad('creation_rules: [\n').exitCode).toBe(3);
+    expect(bad(`creation_rules:\n  - path_regex: (?=x)\n`).message).toMatch(/look-around/);
+  });
+
+  it('translates RE2-only regex syntax or refuses it', () => {
+    expect(compileRe2('(?i)^SECRET').ok && compileRe2('(?i)^SECRET')).toMatchObject({ regex: /^SECRET/i });
+    expect(compileRe2('(?P<n>a)').ok).toBe(true);
+    expect(compileRe2('(a)\\1').ok).toBe(false);
+  });
+});
+
+describe('encrypt with a .sops.yaml', () => {
+  it('takes recipients from the nearest config, looked for from the file upwards', async () => {
+    const dir = tempDir();
+    const id = await makeIdentity(dir);
+    mkdirSync(join(dir, 'app'));
+    writeFileSync(join(dir, 'app', '.sops.yaml'), `creation_rules:\n  - path_regex: \\.env$\n    age: ${id.recipient}\n`);
+    writeFileSync(join(dir, 'app', '.env'), 'A=1\n');
+    const result = await cli(['encrypt', 'app/.env'], { cwd: dir, env: isolatedEnv(dir) });
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(dir, 'app', '.env'), 'utf8')).toContain(`sops_age__list_0__map_recipient=${id.recipient}`);
+  });
+
+  it('no matching rule, or a rule naming other key types: exit 3 with a hint', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, '.sops.yaml'), `creation_rules:\n  - path_regex: \\.yaml$\n    age: ${R1}\n  - path_regex: pgp\\.env$\n    pgp: FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4\n`);
+    writeFileSync(join(dir, '.env'), 'A=1\n');
+    writeFileSync(join(dir, 'pgp.env'), 'A=1\n');
+    const none = await cli(['encrypt', '.env'], { cwd: dir, env: isolatedEnv(dir) });
+    expect(none.code).toBe(3);
+    expect(none.stderr).toMatch(/no creation rule .* matches \.env/);
+    const pgp = await cli(['encrypt', 'pgp.env'], { cwd: dir, env: isolatedEnv(dir) });
+    expect(pgp.code).toBe(3);
+    expect(pgp.stderr).toMatch(/keys envseal cannot wrap for: pgp: FBC7B9E2/);
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe('A=1\n');
+  });
+});

@@ -1,0 +1,49 @@
+/** A handful of tests that spawn the built CLI (bin/envseal.js → dist/) in a clean environment. */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/cli.js';
+import { BIN } from '../helpers/paths.js';
+
+function envseal(args: string[], cwd: string, env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '', HOME: join(cwd, '.home'), ...env },
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('the built CLI', () => {
+  it('`envseal demo` tells the whole story and cleans up after itself', () => {
+    const cwd = tempDir();
+    const r = envseal(['demo'], cwd);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\$ envseal keygen/);
+    expect(r.stdout).toMatch(/DATABASE_URL=ENC\[AES256_GCM,data:/);
+    expect(r.stdout).toMatch(/app\.js sees DATABASE_URL = pos… \(57 characters\)/);
+    const folder = /throwaway folder: (\S+)/.exec(r.stdout)?.[1] as string;
+    expect(() => readFileSync(join(folder, '.env'))).toThrow();
+  });
+
+  it('keygen, encrypt, decrypt and run, as a newcomer would', () => {
+    const cwd = tempDir();
+    const keys = join(cwd, 'me.key');
+    const recipient = envseal(['keygen', '--out', keys], cwd).stdout.trim();
+    expect(recipient).toMatch(/^age1[0-9a-z]{58}$/);
+    writeFileSync(join(cwd, '.env'), 'GREETING="hello world"\n');
+    expect(envseal(['encrypt', '.env', '--age', recipient], cwd).code).toBe(0);
+    expect(readFileSync(join(cwd, '.env'), 'utf8')).not.toContain('hello');
+    expect(envseal(['decrypt', '.env'], cwd, { SOPS_AGE_KEY_FILE: keys }).stdout).toBe('GREETING=hello world\n');
+    const run = envseal(['run', '--', process.execPath, '-e', 'console.log(process.env.GREETING)'], cwd, { SOPS_AGE_KEY_FILE: keys });
+    expect(run).toMatchObject({ code: 0, stdout: 'hello world\n' });
+  });
+
+  it('exits with the documented codes', () => {
+    const cwd = tempDir();
+    expect(envseal(['frobnicate'], cwd).code).toBe(2);
+    expect(envseal(['decrypt', 'missing.env'], cwd).code).toBe(7);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * In-process CLI tests: main(argv, io) against a temporary folder, with captured output
+ * and an environment that holds only what the test gives it (no identity of the machine).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { nodeFs, type Fs, type Io } from '../../src/io.js';
+import { main } from '../../src/main.js';
+
+const made: string[] = [];
+
+/** A fresh folder, removed after the test. */
+export function tempDir(prefix = 'envseal-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface CliOptions {
+  readonly cwd: string;
+  readonly env?: Record<string, string | undefined>;
+  readonly stdin?: string;
+  readonly now?: Date;
+  readonly prompt?: (question: string) => string | null;
+  /** A filesystem with injected faults, say. */
+  readonly fs?: Fs;
+}
+
+/** A minimal environment: HOME inside the test folder, so no real key file is ever found. */
+export function isolatedEnv(cwd: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return { PATH: process.env['PATH'], HOME: join(cwd, '.home'), ...extra };
+}
+
+export function testIo(options: CliOptions): { io: Io; out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  const io: Io = {
+    cwd: options.cwd,
+    env: options.env ?? isolatedEnv(options.cwd),
+    platform: process.platform,
+    homedir: join(options.cwd, '.home'),
+    stdout: { isTTY: false, write: (d) => void (out += typeof d === 'string' ? d : Buffer.from(d).toString('utf8')) },
+    stderr: { isTTY: false, write: (d) => void (err += typeof d === 'string' ? d : Buffer.from(d).toString('utf8')) },
+    stdin: { isTTY: options.stdin === undefined, read: async () => new Uint8Array(Buffer.from(options.stdin ?? '')) },
+    fs: options.fs ?? nodeFs(),
+    now: () => options.now ?? new Date(),
+    prompt: async (question) => options.prompt?.(question) ?? null,
+    runCommand: async () => ({ code: 127, stdout: '' }),
+  };
+  return { io, out: () => out, err: () => err };
+}
+
+export async function cli(argv: readonly string[], options: CliOptions): Promise<CliResult> {
+  const { io, out, err } = testIo(options);
+  const code = await main(argv, io);
+  return { code, stdout: out(), stderr: err() };
+}

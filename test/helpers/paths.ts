@@ -1,0 +1,9 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Real sops-written files with their test keys (../shared exists in CI too). */
+export const SOPS_FIXTURES = resolve(REPO, '..', 'shared', 'sops-fixtures');
+export const AGE_FIXTURES = resolve(SOPS_FIXTURES, 'age');
+export const PGP_FIXTURES = resolve(SOPS_FIXTURES, 'pgp', 'getsops-sops');
+export const BIN = resolve(REPO, 'bin', 'envseal.js');
