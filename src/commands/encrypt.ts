@@ -4,6 +4,7 @@
  * every other byte kept.
  */
 import type { CommandModule } from 'yargs';
+import { ParseError } from '../errors.js';
 import type { Ctx } from '../ops/context.js';
 import { adoptHandAddedDotenvLines } from '../ops/adopt.js';
 import { loadFile, type LoadedFile } from '../ops/load.js';
@@ -61,6 +62,9 @@ interface Encrypted {
 }
 
 async function encryptPlain(ctx: Ctx, loaded: LoadedFile, args: EncryptArgs): Promise<Encrypted> {
+  if (loaded.parsed.docs.length === 0) {
+    throw new ParseError('the file holds no document to encrypt', { file: loaded.abs, hint: 'add at least one key' });
+  }
   const plan = await planForNewFile(ctx, loaded.abs, loaded.display, {
     age: args.age,
     rule: ruleFromFlags(args),

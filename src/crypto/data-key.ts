@@ -56,7 +56,9 @@ export async function wrapDataKey(
 
 export type UnwrapResult =
   | { ok: true; dataKey: Uint8Array }
-  | { ok: false; reason: 'no-identity' | 'not-enough-groups'; opened: number; needed: number };
+  | { ok: false; reason: 'no-identity' | 'not-enough-groups'; opened: number; needed: number }
+  /** An entry addressed to one of the identities did not open: the file was damaged or tampered with. */
+  | { ok: false; reason: 'damaged'; recipients: string[] };
 
 /**
  * Recovers the data key with the given identities. Entries whose recipient matches one of
@@ -75,6 +77,7 @@ export async function unwrapDataKey(
   for (const id of identities) decrypter.addIdentity(id);
   const expectedLength = groups.length === 1 ? DATA_KEY_LENGTH : DATA_KEY_LENGTH + 1;
   const parts: Uint8Array[] = [];
+  const damaged: string[] = [];
   for (const group of groups) {
     const ordered = [...group.age].sort((a, b) => Number(ours.has(b.recipient)) - Number(ours.has(a.recipient)));
     for (const entry of ordered) {
@@ -83,9 +86,11 @@ export async function unwrapDataKey(
         parts.push(part);
         break;
       }
+      if (ours.has(entry.recipient)) damaged.push(entry.recipient);
     }
     if (parts.length === needed) break;
   }
+  if (parts.length === 0 && damaged.length > 0) return { ok: false, reason: 'damaged', recipients: damaged };
   if (groups.length === 1) {
     const [only] = parts;
     return only === undefined ? { ok: false, reason: 'no-identity', opened: 0, needed } : { ok: true, dataKey: only };

@@ -1,21 +1,58 @@
-/** YAML (placeholder until the YAML format lands): reads the metadata block only. */
-import { parseAllDocuments } from 'yaml';
-import { ParseError } from '../errors.js';
-import type { RawValue } from '../metadata/model.js';
-import type { Format } from './format.js';
+/**
+ * YAML (sops-format.md §6.3, §7.1): typed as go-yaml v3 types plain scalars, comments and
+ * layout kept by editing values in place (see yaml/write.ts). When that is not possible,
+ * the file is written out in full: sops's layout (indent 4) for encrypted files, indent 2
+ * for plaintext.
+ */
+import { nodeToRaw } from '../metadata/raw-tree.js';
+import type { MapNode, Node } from '../tree.js';
+import type { Format, ParsedFile } from './format.js';
+import { emitYaml } from './yaml/emit.js';
+import { readYaml } from './yaml/read.js';
+import { writeInPlace } from './yaml/write.js';
+
+interface YamlLayout {
+  readonly text: string;
+  readonly inPlace: boolean;
+  /** Offsets of every value and comment token the documents came from. */
+  readonly offsets: ReadonlySet<number>;
+}
 
 export const yamlFormat: Format = {
   name: 'yaml',
-  parse(text) {
-    const docs = parseAllDocuments(text);
-    const first = Array.isArray(docs) ? docs[0] : undefined;
-    const js = first?.toJS() as Record<string, RawValue> | undefined;
-    return { format: 'yaml', docs: [], metadata: js?.['sops'] };
+  parse(text, file) {
+    const read = readYaml(text, file);
+    const docs = read.documents.map((d) => d.doc);
+    const sops = read.documents[0]?.sops;
+    const layout: YamlLayout = { text, inPlace: read.inPlace, offsets: collectOffsets(docs) };
+    return { format: 'yaml', docs, metadata: sops === undefined ? undefined : nodeToRaw(sops.node), layout };
   },
-  emitEncrypted(_docs, _meta, _original, file: string) {
-    throw new ParseError('YAML files are not supported yet', { file });
+  emitEncrypted(docs, metadata, original) {
+    return inPlace(docs, metadata, original) ?? emitYaml(docs.map((doc) => ({ doc, metadata })), { indent: 4 });
   },
-  emitPlain(_docs, _original, file) {
-    throw new ParseError('YAML files are not supported yet', { file });
+  emitPlain(docs, original) {
+    return inPlace(docs, undefined, original) ?? emitYaml(docs.map((doc) => ({ doc })), { indent: 2 });
   },
 };
+
+function inPlace(docs: readonly MapNode[], metadata: Parameters<typeof writeInPlace>[2], original: ParsedFile | undefined): string | null {
+  const layout = original?.format === 'yaml' ? (original.layout as YamlLayout | undefined) : undefined;
+  if (layout === undefined || !layout.inPlace) return null;
+  return writeInPlace(layout.text, docs, metadata, layout.offsets);
+}
+
+function collectOffsets(docs: readonly MapNode[]): Set<number> {
+  const out = new Set<number>();
+  const visit = (node: Node | MapNode['items'][number]): void => {
+    if (node.kind === 'blank') return;
+    if (node.kind === 'entry') return visit(node.value);
+    if (node.kind === 'map' || node.kind === 'list') {
+      for (const item of node.items) visit(item);
+      return;
+    }
+    const src = node.src as { offset?: number } | undefined;
+    if (src?.offset !== undefined) out.add(src.offset);
+  };
+  for (const doc of docs) visit(doc);
+  return out;
+}

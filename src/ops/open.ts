@@ -54,6 +54,12 @@ export async function recoverDataKey(ctx: Ctx, loaded: LoadedFile, metadata: Met
   const discovery = await discoverIdentities(ctx, ageKeys[0]?.recipient);
   const result = await unwrapDataKey(metadata, discovery.identities);
   if (result.ok) return result.dataKey;
+  if (result.reason === 'damaged') {
+    throw new IntegrityError(`the data key wrapped for ${result.recipients.join(', ')} is damaged`, {
+      file: loaded.abs,
+      hint: 'the file was changed outside envseal; restore it from git',
+    });
+  }
   const recipients = [
     ...ageKeys.map((k) => {
       const name = options.nameOf?.(k.recipient);

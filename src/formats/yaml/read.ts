@@ -1,0 +1,400 @@
+/**
+ * Reading YAML into the neutral tree, typed as sops (go-yaml v3) types it, from the
+ * lossless CST of the `yaml` package, so the writer can later edit values in place.
+ *
+ * Every leaf remembers where it came from (`src`: the byte offset of its token), and so does
+ * every comment. Comments go to the collection sops puts them in: the innermost open block
+ * collection whose indentation is at or left of the `#` (inline comments go before the
+ * entry they trail, as sops orders them).
+ */
+import { CST, LineCounter, Parser, parseAllDocuments } from 'yaml';
+import { ParseError } from '../../errors.js';
+import type { Comment, Entry, ListItem, MapItem, MapNode, Node, Scalar } from '../../tree.js';
+import { resolveNumber, resolvePlain, parseYamlTimestamp, type Resolved } from './scalars.js';
+
+/** Where a scalar leaf sits in the source. */
+export interface ScalarSrc {
+  readonly offset: number;
+  readonly afterKey: boolean;
+  readonly inFlow: boolean;
+  /** The value as read, to tell later whether it changed. */
+  readonly original: Scalar;
+}
+
+export interface CommentSrc {
+  readonly offset: number;
+}
+
+export interface YamlDocument {
+  readonly doc: MapNode;
+  /** The `sops` entry of this document, if any (its data, and its item's offset). */
+  readonly sops: { readonly node: Node; readonly offset: number } | undefined;
+}
+
+export interface YamlRead {
+  readonly documents: YamlDocument[];
+  /** False when values cannot be edited in place (aliases of collections, merge keys, a flow-map document). */
+  readonly inPlace: boolean;
+}
+
+interface Builder {
+  readonly kind: 'map' | 'list';
+  readonly indent: number;
+  readonly items: Array<MapItem | ListItem>;
+  readonly keys: Set<string>;
+}
+
+type Props = { anchor?: string; tag?: string };
+
+export function readYaml(text: string, file: string): YamlRead {
+  checkSyntax(text, file);
+  const lines = new LineCounter();
+  const tokens = [...new Parser(lines.addNewLine).parse(text)];
+  const reader = new Reader(file, lines, text);
+  const documents: YamlDocument[] = [];
+  let leading: CST.SourceToken[] = [];
+  for (const token of tokens) {
+    if (token.type === 'document') {
+      documents.push(reader.document(token, leading));
+      leading = [];
+    } else if (token.type === 'comment') {
+      leading.push(token);
+    } else if (token.type === 'doc-end') {
+      const last = documents.at(-1);
+      if (last !== undefined) reader.trailing(last.doc, token.end ?? []);
+    } else if (token.type === 'error') {
+      throw reader.fail(token.offset, token.message);
+    }
+  }
+  if (leading.length > 0 && documents.length > 0) reader.trailing((documents.at(-1) as YamlDocument).doc, leading);
+  return { documents, inPlace: reader.inPlace };
+}
+
+/** The yaml package's composer finds what the CST alone does not flag (bad indentation, duplicate keys). */
+function checkSyntax(text: string, file: string): void {
+  const lines = new LineCounter();
+  for (const doc of parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, strict: false })) {
+    const err = doc.errors[0];
+    if (err !== undefined) {
+      const line = err.linePos?.[0].line;
+      throw new ParseError(`invalid YAML at line ${line ?? '?'}: ${err.message.split('\n')[0] ?? err.code}`, { file, line });
+    }
+  }
+}
+
+class Reader {
+  inPlace = true;
+  readonly #anchors = new Map<string, Node>();
+
+  constructor(
+    readonly file: string,
+    readonly lines: LineCounter,
+    readonly text: string,
+  ) {}
+
+  fail(offset: number, message: string): ParseError {
+    const line = this.lines.linePos(offset).line;
+    return new ParseError(`invalid YAML at line ${line}: ${message}`, { file: this.file, line });
+  }
+
+  #column(offset: number): number {
+    return this.lines.linePos(offset).col - 1;
+  }
+
+  document(token: CST.Document, leading: CST.SourceToken[]): YamlDocument {
+    this.#anchors.clear();
+    const top: Builder = { kind: 'map', indent: 0, items: [], keys: new Set() };
+    for (const c of comments(leading)) top.items.push(this.#comment(c));
+    for (const c of comments(token.start)) top.items.push(this.#comment(c));
+    const value = token.value;
+    let sops: YamlDocument['sops'];
+    if (value !== undefined && value.type === 'block-map') {
+      this.#blockMap(value, top, [top]);
+    } else if (value !== undefined && value.type === 'flow-collection' && value.start.source === '{') {
+      this.inPlace = false;
+      this.#flowCollection(value, top, [top]);
+    } else if (value !== undefined && !isEmptyScalar(value)) {
+      throw this.fail(tokenOffset(value), 'the top level of a document must be a map (sops stores maps only)');
+    } else if (value !== undefined && 'end' in value) {
+      for (const c of comments(value.end ?? [])) top.items.push(this.#comment(c));
+    }
+    this.trailing(top, token.end ?? []);
+    const items: MapItem[] = [];
+    for (const item of top.items as MapItem[]) {
+      if (item.kind === 'entry' && item.key === 'sops') sops = { node: item.value, offset: (item.src as { offset: number }).offset };
+      else items.push(item);
+    }
+    return { doc: { kind: 'map', items }, sops };
+  }
+
+  trailing(doc: MapNode | Builder, tokens: readonly CST.SourceToken[]): void {
+    for (const c of comments(tokens)) (doc.items as Array<MapItem | ListItem>).push(this.#comment(c));
+  }
+
+  #comment(token: CST.SourceToken): Comment {
+    return { kind: 'comment', text: token.source.slice(1), src: { offset: token.offset } satisfies CommentSrc };
+  }
+
+  /** Sends each comment to the innermost open collection at or left of its column. */
+  #distribute(tokens: readonly CST.SourceToken[], chain: readonly Builder[]): void {
+    for (const c of comments(tokens)) {
+      const col = this.#column(c.offset);
+      const target = [...chain].reverse().find((b) => b.indent <= col) ?? (chain[0] as Builder);
+      target.items.push(this.#comment(c));
+    }
+  }
+
+  #blockMap(token: CST.BlockMap, builder: Builder, chain: readonly Builder[]): void {
+    for (const item of token.items) {
+      this.#distribute(item.start, chain);
+      if (item.key === undefined && item.sep === undefined && item.value === undefined) continue;
+      if (item.start.some((t) => t.type === 'explicit-key-ind')) throw this.fail(tokenOffset(item.key ?? item.start[0]), 'complex keys (?) are not supported by sops');
+      const keyToken = item.key;
+      if (keyToken === undefined || keyToken === null) throw this.fail(item.sep?.[0]?.offset ?? 0, 'a map entry without a key');
+      const key = this.#key(keyToken);
+      this.#addEntry(builder, key, keyToken, item.sep ?? [], item.value, chain, false);
+    }
+  }
+
+  #addEntry(builder: Builder, key: string, keyToken: CST.Token, sep: readonly CST.SourceToken[], value: CST.Token | undefined, chain: readonly Builder[], inFlow: boolean): void {
+    const offset = tokenOffset(keyToken);
+    if (builder.keys.has(key)) throw this.fail(offset, `key ${JSON.stringify(key)} appears twice`);
+    builder.keys.add(key);
+    const { inline, later } = splitInline(sep);
+    for (const c of comments(inline)) builder.items.push(this.#comment(c));
+    const props = propsOf(sep);
+    const entry: { kind: 'entry'; key: string; value: Node; line: number; src: { offset: number } } = {
+      kind: 'entry',
+      key,
+      value: { kind: 'null' },
+      line: this.lines.linePos(offset).line,
+      src: { offset },
+    };
+    if (value !== undefined && (value.type === 'block-map' || value.type === 'block-seq')) {
+      builder.items.push(entry);
+      const child: Builder = { kind: value.type === 'block-map' ? 'map' : 'list', indent: value.indent, items: [], keys: new Set() };
+      this.#distribute(later, [...chain, child]);
+      entry.value = this.#collection(value, child, [...chain, child]);
+    } else {
+      for (const c of comments(inlineEnd(value))) builder.items.push(this.#comment(c));
+      builder.items.push(entry);
+      this.#distribute(later, chain);
+      entry.value = this.#value(value, props, { afterKey: true, inFlow }, chain);
+      this.#distribute(afterInlineEnd(value), chain);
+    }
+    if (props.anchor !== undefined) this.#anchors.set(props.anchor, entry.value);
+  }
+
+  #collection(token: CST.BlockMap | CST.BlockSequence, builder: Builder, chain: readonly Builder[]): Node {
+    if (token.type === 'block-map') {
+      this.#blockMap(token, builder, chain);
+      return { kind: 'map', items: builder.items as MapItem[], src: { offset: token.offset } };
+    }
+    for (const item of token.items) {
+      const { before, after } = splitAtIndicator(item.start);
+      this.#distribute(before, chain);
+      const props = propsOf(after);
+      const value = item.value;
+      if (value !== undefined && (value.type === 'block-map' || value.type === 'block-seq')) {
+        const child: Builder = { kind: value.type === 'block-map' ? 'map' : 'list', indent: value.indent, items: [], keys: new Set() };
+        const node = this.#collection(value, child, [...chain, child]);
+        builder.items.push(node);
+        if (props.anchor !== undefined) this.#anchors.set(props.anchor, node);
+      } else {
+        for (const c of comments(inlineEnd(value))) builder.items.push(this.#comment(c));
+        const node = this.#value(value, props, { afterKey: false, inFlow: false }, chain);
+        builder.items.push(node);
+        this.#distribute(afterInlineEnd(value), chain);
+        if (props.anchor !== undefined) this.#anchors.set(props.anchor, node);
+      }
+    }
+    return { kind: 'list', items: builder.items as ListItem[], src: { offset: token.offset } };
+  }
+
+  #flowCollection(token: CST.FlowCollection, builder: Builder, chain: readonly Builder[]): void {
+    const isMap = token.start.source === '{';
+    for (const item of token.items) {
+      this.#distribute(item.start, [...chain]);
+      if (isMap) {
+        if (item.key === undefined || item.key === null) {
+          if (item.value === undefined) continue;
+          throw this.fail(tokenOffset(item.value), 'a flow map entry without a key');
+        }
+        this.#addEntry(builder, this.#key(item.key), item.key, item.sep ?? [], item.value, chain, true);
+      } else {
+        if (item.key !== undefined && item.key !== null) throw this.fail(tokenOffset(item.key), 'maps inside flow lists ([a: b]) are not supported');
+        const props = propsOf(item.sep ?? item.start);
+        const node = this.#value(item.value, props, { afterKey: false, inFlow: true }, chain);
+        builder.items.push(node);
+        if (props.anchor !== undefined) this.#anchors.set(props.anchor, node);
+      }
+    }
+    this.#distribute(token.end, chain);
+  }
+
+  #value(token: CST.Token | undefined, props: Props, where: { afterKey: boolean; inFlow: boolean }, chain: readonly Builder[]): Node {
+    if (token === undefined) return { kind: 'null' };
+    switch (token.type) {
+      case 'alias':
+        return this.#alias(token, where);
+      case 'flow-collection': {
+        // indent -1: a comment inside a flow collection always belongs to it
+        const builder: Builder = { kind: token.start.source === '{' ? 'map' : 'list', indent: -1, items: [], keys: new Set() };
+        this.#flowCollection(token, builder, [...chain, builder]);
+        return builder.kind === 'map'
+          ? { kind: 'map', items: builder.items as MapItem[], src: { offset: token.offset } }
+          : { kind: 'list', items: builder.items as ListItem[], src: { offset: token.offset } };
+      }
+      case 'scalar':
+      case 'single-quoted-scalar':
+      case 'double-quoted-scalar':
+      case 'block-scalar':
+        return this.#scalar(token, props, where);
+      case 'block-map':
+      case 'block-seq':
+        throw this.fail(token.offset, 'unexpected collection');
+      default:
+        throw this.fail(tokenOffset(token), 'unexpected token');
+    }
+  }
+
+  #alias(token: CST.FlowScalar, where: { afterKey: boolean; inFlow: boolean }): Node {
+    const name = token.source.slice(1);
+    const target = this.#anchors.get(name);
+    if (target === undefined) throw this.fail(token.offset, `alias *${name} has no anchor before it`);
+    if (target.kind === 'map' || target.kind === 'list') {
+      this.inPlace = false; // the copy has to be written out in full, as sops does
+      return stripSrc(target);
+    }
+    if (target.kind === 'null') return { kind: 'null' };
+    const copy = { ...target } as Scalar;
+    return { ...copy, src: { offset: token.offset, ...where, original: copy } satisfies ScalarSrc } as Scalar;
+  }
+
+  #scalar(token: CST.FlowScalar | CST.BlockScalar, props: Props, where: { afterKey: boolean; inFlow: boolean }): Node {
+    const resolved = CST.resolveAsScalar(token, true, (offset, _code, message) => {
+      throw this.fail(offset, message);
+    });
+    if (resolved === null) return { kind: 'null' };
+    const tag = normalizeTag(props.tag);
+    const typed = this.#typed(resolved.value, token.type === 'scalar', tag, token.offset);
+    if (typed.kind === 'null') return { kind: 'null', src: { offset: token.offset } };
+    const src: ScalarSrc = { offset: token.offset, ...where, original: typed };
+    return { ...typed, src } as Scalar;
+  }
+
+  #typed(text: string, plain: boolean, tag: string | undefined, offset: number): Scalar | { kind: 'null' } {
+    let resolved: Resolved;
+    if (tag === undefined) {
+      resolved = plain ? resolvePlain(text) : { kind: 'str', value: text };
+    } else if (tag === 'str' || tag === 'binary') {
+      if (tag === 'binary') return decodeBinary(text);
+      resolved = { kind: 'str', value: text };
+    } else if (['int', 'float', 'bool', 'null', 'timestamp'].includes(tag)) {
+      resolved = this.#tagged(text, tag, offset);
+    } else {
+      resolved = { kind: 'str', value: text }; // unknown tags (!Ref, !secret): a string; the tag is lost, as in sops
+    }
+    if (resolved.kind === 'uint64') throw this.fail(offset, `integer ${text} is above the int64 range sops can store`);
+    return resolved;
+  }
+
+  #tagged(text: string, tag: string, offset: number): Resolved {
+    const mismatch = (): never => {
+      throw this.fail(offset, `cannot read ${JSON.stringify(text)} as !!${tag}`);
+    };
+    if (tag === 'timestamp') {
+      const time = parseYamlTimestamp(text);
+      return time === null ? mismatch() : { kind: 'time', value: time };
+    }
+    const resolved = tag === 'int' || tag === 'float' ? resolveNumber(text) ?? resolvePlain(text) : resolvePlain(text);
+    if (tag === 'float' && resolved.kind === 'int') return { kind: 'float', value: Number(resolved.value) };
+    const wanted = { int: 'int', float: 'float', bool: 'bool', null: 'null' }[tag];
+    return resolved.kind === wanted || (tag === 'int' && resolved.kind === 'uint64') ? resolved : mismatch();
+  }
+
+  #key(token: CST.Token): string {
+    if (token.type !== 'scalar' && token.type !== 'single-quoted-scalar' && token.type !== 'double-quoted-scalar') {
+      throw this.fail(tokenOffset(token), 'only plain and quoted keys are supported (sops keys are strings)');
+    }
+    const resolved = CST.resolveAsScalar(token, true, (offset, _code, message) => {
+      throw this.fail(offset, message);
+    });
+    const text = resolved?.value ?? '';
+    if (token.type !== 'scalar') return text;
+    const typed = resolvePlain(text);
+    if (typed.kind === 'str') return typed.value;
+    throw this.fail(token.offset, `key ${JSON.stringify(text)} is not a string (it reads as ${typed.kind}); sops keys must be strings: quote it`);
+  }
+}
+
+function decodeBinary(text: string): Scalar {
+  const bytes = Buffer.from(text.replace(/\s+/g, ''), 'base64');
+  const asText = bytes.toString('utf8');
+  return Buffer.from(asText, 'utf8').equals(bytes) ? { kind: 'str', value: asText } : { kind: 'bytes', value: new Uint8Array(bytes) };
+}
+
+function normalizeTag(tag: string | undefined): string | undefined {
+  if (tag === undefined) return undefined;
+  if (tag.startsWith('!!')) return tag.slice(2);
+  const m = /^!<tag:yaml\.org,2002:(\w+)>$/.exec(tag);
+  return m?.[1] ?? tag;
+}
+
+function stripSrc(node: Node): Node {
+  switch (node.kind) {
+    case 'map':
+      return { kind: 'map', items: node.items.map((i) => (i.kind === 'entry' ? ({ kind: 'entry', key: i.key, value: stripSrc(i.value) } satisfies Entry) : i.kind === 'comment' ? { kind: 'comment', text: i.text } : i)) };
+    case 'list':
+      return { kind: 'list', items: node.items.map((i) => (i.kind === 'comment' ? { kind: 'comment', text: i.text } : stripSrc(i))) };
+    case 'null':
+      return { kind: 'null' };
+    default: {
+      const { src: _src, ...rest } = node;
+      return rest as Scalar;
+    }
+  }
+}
+
+function comments(tokens: readonly CST.Token[]): CST.SourceToken[] {
+  return tokens.filter((t): t is CST.SourceToken => t.type === 'comment');
+}
+
+function propsOf(tokens: readonly CST.Token[]): Props {
+  const props: Props = {};
+  for (const t of tokens) {
+    if (t.type === 'anchor') props.anchor = (t as CST.SourceToken).source.slice(1);
+    else if (t.type === 'tag') props.tag = (t as CST.SourceToken).source;
+  }
+  return props;
+}
+
+/** Tokens up to the first newline (same line as the key) and the rest. */
+function splitInline(tokens: readonly CST.SourceToken[]): { inline: CST.SourceToken[]; later: CST.SourceToken[] } {
+  const i = tokens.findIndex((t) => t.type === 'newline');
+  return i === -1 ? { inline: [...tokens], later: [] } : { inline: tokens.slice(0, i), later: tokens.slice(i) };
+}
+
+function splitAtIndicator(tokens: readonly CST.SourceToken[]): { before: CST.SourceToken[]; after: CST.SourceToken[] } {
+  const i = tokens.findIndex((t) => t.type === 'seq-item-ind');
+  return i === -1 ? { before: [...tokens], after: [] } : { before: tokens.slice(0, i), after: tokens.slice(i + 1) };
+}
+
+/** A scalar's trailing tokens on its own line (its inline comment), and what follows. */
+function inlineEnd(value: CST.Token | undefined): CST.SourceToken[] {
+  const end = value !== undefined && 'end' in value ? (value.end ?? []) : value?.type === 'block-scalar' ? value.props.filter((p): p is CST.SourceToken => 'source' in p) : [];
+  return splitInline(end as CST.SourceToken[]).inline;
+}
+
+function afterInlineEnd(value: CST.Token | undefined): CST.SourceToken[] {
+  const end = value !== undefined && 'end' in value ? (value.end ?? []) : [];
+  return splitInline(end as CST.SourceToken[]).later;
+}
+
+function isEmptyScalar(token: CST.Token): boolean {
+  return token.type === 'scalar' && token.source.trim() === '';
+}
+
+function tokenOffset(token: CST.Token | undefined): number {
+  return token !== undefined && 'offset' in token ? token.offset : 0;
+}
