@@ -7,8 +7,8 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, promises as fsp } from 'node:fs';
-import { homedir } from 'node:os';
+import { accessSync, constants as fsConstants, promises as fsp } from 'node:fs';
+import { constants as osConstants, homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { IoError } from './errors.js';
 
@@ -68,6 +68,13 @@ export interface CommandResult {
   readonly stdout: string;
 }
 
+export interface InteractiveResult {
+  /** The program's exit code, or 128+n when it (or envseal) was stopped by signal n. */
+  readonly code: number;
+  /** Set when envseal itself received SIGTERM/SIGHUP while the program ran. */
+  readonly interrupted: boolean;
+}
+
 export interface Io {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -81,6 +88,14 @@ export interface Io {
   /** Asks on the terminal; null when there is no terminal. `hidden` turns echo off. */
   prompt(question: string, options?: { hidden?: boolean }): Promise<string | null>;
   runCommand(argv: readonly string[], extraEnv: Readonly<Record<string, string>>): Promise<CommandResult>;
+  /**
+   * Runs a program on the terminal (an editor) and waits for it. Ctrl-C goes to the program,
+   * not to envseal; SIGTERM/SIGHUP are passed on to it. Rejects with code ENOENT when the
+   * program does not exist.
+   */
+  runInteractive(argv: readonly string[]): Promise<InteractiveResult>;
+  /** Where private temporary files go: a memory-backed folder when there is one. */
+  readonly privateTempRoot: string;
 }
 
 /** Turns a Node filesystem error into an IoError naming the file. */
@@ -287,7 +302,54 @@ export function nodeIo(options: NodeIoOptions = {}): Io {
     now: () => new Date(),
     prompt: (question, opts) => promptOnTerminal(question, opts?.hidden === true),
     runCommand: (argv, extraEnv) => runCapture(argv, { ...process.env, ...extraEnv }),
+    runInteractive: (argv) => runOnTerminal(argv, options.env ?? process.env),
+    privateTempRoot: memoryTempRoot(),
   };
+}
+
+/** /dev/shm when it is a writable folder (plaintext then never reaches a disk), else the OS temp folder. */
+function memoryTempRoot(): string {
+  try {
+    accessSync('/dev/shm', fsConstants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
+
+function runOnTerminal(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<InteractiveResult> {
+  return new Promise((resolvePromise, reject) => {
+    const [command, ...args] = argv;
+    if (command === undefined) {
+      reject(Object.assign(new Error('empty command'), { code: 'ENOENT' }));
+      return;
+    }
+    let interrupted = false;
+    const child = spawn(command, args, { env: env as NodeJS.ProcessEnv, stdio: 'inherit' });
+    const ignore = (): void => undefined; // Ctrl-C reaches the editor through the terminal
+    const forward = (signal: NodeJS.Signals) => (): void => {
+      interrupted = true;
+      child.kill(signal);
+    };
+    const onTerm = forward('SIGTERM');
+    const onHup = forward('SIGHUP');
+    process.on('SIGINT', ignore);
+    process.on('SIGTERM', onTerm);
+    process.on('SIGHUP', onHup);
+    const cleanup = (): void => {
+      process.off('SIGINT', ignore);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGHUP', onHup);
+    };
+    child.on('error', (err) => {
+      cleanup();
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      cleanup();
+      resolvePromise({ code: signal !== null ? 128 + (osConstants.signals[signal] ?? 0) : (code ?? 1), interrupted });
+    });
+  });
 }
 
 function runCapture(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {

@@ -12,6 +12,10 @@ import { demoCommand } from './commands/demo.js';
 import { encryptCommand } from './commands/encrypt.js';
 import { keygenCommand } from './commands/keygen.js';
 import { runCommand } from './commands/run.js';
+import { editCommand } from './commands/edit.js';
+import { getCommand } from './commands/get.js';
+import { setCommand } from './commands/set.js';
+import { unsetCommand } from './commands/unset.js';
 import { renderError } from './report.js';
 import { VERSION } from './version.js';
 
@@ -22,6 +26,10 @@ const COMMANDS: readonly CommandFactory[] = [
   encryptCommand as CommandFactory,
   decryptCommand as CommandFactory,
   runCommand as CommandFactory,
+  getCommand as CommandFactory,
+  setCommand as CommandFactory,
+  unsetCommand as CommandFactory,
+  editCommand as CommandFactory,
   demoCommand as CommandFactory,
 ];
 

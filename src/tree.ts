@@ -52,6 +52,8 @@ export interface Comment {
   readonly kind: 'comment';
   /** The comment text without its `#` (leading space kept), as sops stores it. */
   readonly text: string;
+  /** Written at the end of the line of the entry that follows it (`key: v # this`). */
+  readonly trailing?: boolean;
   readonly src?: unknown;
 }
 
@@ -174,4 +176,29 @@ export function aadFor(path: readonly string[]): string {
 /** The top-level entries of a document, skipping comments and blanks. */
 export function entriesOf(node: MapNode): Entry[] {
   return node.items.filter((item): item is Entry => item.kind === 'entry');
+}
+
+/** Whether two nodes hold the same data and comments (source handles and lines ignored). */
+export function sameTree(a: Node | MapItem | ListItem, b: Node | MapItem | ListItem): boolean {
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'map':
+    case 'list': {
+      const items = (b as MapNode | ListNode).items as readonly (MapItem | ListItem)[];
+      return a.items.length === items.length && a.items.every((item, i) => sameTree(item, items[i] as MapItem | ListItem));
+    }
+    case 'entry':
+      return a.key === (b as Entry).key && sameTree(a.value, (b as Entry).value);
+    case 'comment':
+      return a.text === (b as Comment).text;
+    case 'blank':
+    case 'null':
+      return true;
+    case 'float':
+      return Object.is(a.value, (b as typeof a).value);
+    case 'bytes':
+      return Buffer.from(a.value).equals((b as typeof a).value);
+    default:
+      return a.value === (b as typeof a).value;
+  }
 }

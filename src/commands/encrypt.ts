@@ -4,13 +4,8 @@
  * every other byte kept.
  */
 import type { CommandModule } from 'yargs';
-import { ParseError } from '../errors.js';
-import type { Ctx } from '../ops/context.js';
-import { adoptHandAddedDotenvLines } from '../ops/adopt.js';
-import { loadFile, type LoadedFile } from '../ops/load.js';
-import { openFile } from '../ops/open.js';
-import { planForNewFile } from '../ops/plan.js';
-import { reseal, sealNew } from '../ops/seal.js';
+import { encryptLoaded } from '../ops/encrypt.js';
+import { loadFile } from '../ops/load.js';
 import { ageOption, inputFormatOption, macOnlyOption, ruleFromFlags, ruleOptions } from './options.js';
 import { ctxFor, say, type CommandEnv } from './env.js';
 
@@ -42,7 +37,7 @@ export function encryptCommand(env: CommandEnv): CommandModule<object, EncryptAr
       const ctx = ctxFor(env, args.config);
       for (const file of args.files) {
         const loaded = await loadFile(ctx, file, args.format);
-        const result = loaded.parsed.metadata === undefined ? await encryptPlain(ctx, loaded, args) : await encryptAdded(ctx, loaded);
+        const result = await encryptLoaded(ctx, loaded, { age: args.age, rule: ruleFromFlags(args), macOnlyEncrypted: args.macOnlyEncrypted });
         if (result === null) {
           say(env, `envseal: ${loaded.display} is already encrypted; nothing to do`);
           continue;
@@ -53,38 +48,4 @@ export function encryptCommand(env: CommandEnv): CommandModule<object, EncryptAr
       }
     },
   };
-}
-
-interface Encrypted {
-  readonly text: string;
-  /** What was done, for the status line printed once the file is written. */
-  readonly summary: string;
-}
-
-async function encryptPlain(ctx: Ctx, loaded: LoadedFile, args: EncryptArgs): Promise<Encrypted> {
-  if (loaded.parsed.docs.length === 0) {
-    throw new ParseError('the file holds no document to encrypt', { file: loaded.abs, hint: 'add at least one key' });
-  }
-  const plan = await planForNewFile(ctx, loaded.abs, loaded.display, {
-    age: args.age,
-    rule: ruleFromFlags(args),
-    macOnlyEncrypted: args.macOnlyEncrypted,
-  });
-  const text = await sealNew(ctx, loaded, loaded.parsed.docs, plan);
-  const recipients = plan.groups.reduce((n, g) => n + g.age.length, 0);
-  return { text, summary: `encrypted ${loaded.display} for ${recipients} recipient${recipients === 1 ? '' : 's'}` };
-}
-
-/** A sops file: seal only the values added by hand. Null when there are none. */
-async function encryptAdded(ctx: Ctx, loaded: LoadedFile): Promise<Encrypted | null> {
-  const opened = await openFile(ctx, loaded, { plaintextLeaves: 'collect' });
-  if (opened.plaintextPaths.length === 0) return null;
-  const docs =
-    loaded.format.name === 'dotenv'
-      ? opened.docs.map((doc) => adoptHandAddedDotenvLines(doc, opened.plaintextPaths, loaded.abs))
-      : opened.docs;
-  const { text } = reseal(ctx, opened, docs);
-  const names = opened.plaintextPaths.map((p) => p.join('.')).join(', ');
-  const count = opened.plaintextPaths.length;
-  return { text, summary: `encrypted ${count} new value${count === 1 ? '' : 's'} in ${loaded.display}: ${names}` };
 }

@@ -23,6 +23,13 @@ export const ageOption = {
   describe: 'encrypt to this age recipient (repeatable; replaces the recipients of .sops.yaml)',
 } as const satisfies Options;
 
+export const fileOption = {
+  alias: 'f',
+  type: 'string',
+  default: '.env',
+  describe: 'the encrypted file',
+} as const satisfies Options;
+
 export const jsonOption = { type: 'boolean', default: false, describe: 'print machine-readable JSON' } as const satisfies Options;
 
 /** `--encrypted-regex R` and friends: the sops rule fields as flags. */

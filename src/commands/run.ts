@@ -7,9 +7,8 @@ import type { CommandModule } from 'yargs';
 import { ConfigError, EnvsealError, ExitCode, UsageError } from '../errors.js';
 import { parsePlainDotenv } from '../formats/dotenv-plain.js';
 import { resolvePath } from '../io.js';
-import { loadFile } from '../ops/load.js';
-import { openFile } from '../ops/open.js';
-import { documentToEnv, pristineNames, type EnvValue } from '../run/env.js';
+import { pristineNames, type EnvValue } from '../run/env.js';
+import { loadValues } from '../ops/env-values.js';
 import { execChild } from '../run/exec.js';
 import { Masker, pipeMasked } from '../run/mask.js';
 import { ctxFor, type CommandEnv } from './env.js';
@@ -75,24 +74,6 @@ export function runCommand(env: CommandEnv): CommandModule<object, RunArgs> {
       }
     },
   };
-}
-
-async function loadValues(ctx: Ctx, files: readonly string[], format: string | undefined, flatten: boolean): Promise<Map<string, EnvValue>> {
-  const merged = new Map<string, EnvValue>();
-  for (const file of files) {
-    const loaded = await loadFile(ctx, file, format);
-    if (loaded.parsed.metadata === undefined) {
-      ctx.warn(`${loaded.display} is not encrypted; loading it as plain text`);
-      for (const doc of loaded.parsed.docs) for (const [k, v] of documentToEnv(doc, doc, { flatten, file: loaded.abs })) merged.set(k, { ...v, secret: false });
-      continue;
-    }
-    const opened = await openFile(ctx, loaded);
-    opened.docs.forEach((doc, i) => {
-      const stored = loaded.parsed.docs[i] ?? doc;
-      for (const [k, v] of documentToEnv(stored, doc, { flatten, file: loaded.abs })) merged.set(k, v);
-    });
-  }
-  return merged;
 }
 
 function buildEnv(

@@ -75,7 +75,7 @@ class JsonReader {
         return this.#word('null', { kind: 'null' });
       default:
         if (c !== undefined && /[-0-9]/.test(c)) return this.#number();
-        return this.#fail(c === undefined ? 'unexpected end of file' : `unexpected character ${JSON.stringify(c)}`);
+        return this.#fail(c === undefined ? 'unexpected end of file' : 'unexpected character');
     }
   }
 
@@ -225,6 +225,11 @@ class JsonReader {
     const line = this.#line();
     throw new ParseError(`invalid JSON at line ${line}: ${what}`, { file: this.#file, line });
   }
+}
+
+/** One value as JSON (what `get` prints for a map or a list). */
+export function jsonValueText(node: Node, file: string): string {
+  return writeNode(node, '', file);
 }
 
 function writeNode(node: Node, indent: string, file: string): string {

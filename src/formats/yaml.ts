@@ -5,7 +5,7 @@
  * for plaintext.
  */
 import { nodeToRaw } from '../metadata/raw-tree.js';
-import type { MapNode, Node } from '../tree.js';
+import { sameTree, type MapNode, type Node } from '../tree.js';
 import type { Format, ParsedFile } from './format.js';
 import { emitYaml } from './yaml/emit.js';
 import { readYaml } from './yaml/read.js';
@@ -35,10 +35,22 @@ export const yamlFormat: Format = {
   },
 };
 
+/**
+ * The original text with only the changes applied, or null when that is not possible. The
+ * result is read back and must hold exactly the intended documents: a CST edit that went
+ * wrong falls back to writing the file out in full instead of writing something else.
+ */
 function inPlace(docs: readonly MapNode[], metadata: Parameters<typeof writeInPlace>[2], original: ParsedFile | undefined): string | null {
   const layout = original?.format === 'yaml' ? (original.layout as YamlLayout | undefined) : undefined;
   if (layout === undefined || !layout.inPlace) return null;
-  return writeInPlace(layout.text, docs, metadata, layout.offsets);
+  const text = writeInPlace(layout.text, docs, metadata, layout.offsets);
+  if (text === null) return null;
+  try {
+    const back = readYaml(text, 'check.yaml').documents;
+    return back.length === docs.length && back.every((d, i) => sameTree(d.doc, docs[i] as MapNode)) ? text : null;
+  } catch {
+    return null;
+  }
 }
 
 function collectOffsets(docs: readonly MapNode[]): Set<number> {

@@ -58,94 +58,137 @@ function joinPath(platform: string, ...parts: string[]): string {
   return parts.join(platform === 'win32' ? '\\' : '/');
 }
 
-export async function findIdentities(host: KeySourceHost, options: DiscoveryOptions = {}): Promise<Discovery> {
-  const identities: Identity[] = [];
-  const tried: string[] = [];
-  const warnings: string[] = [];
-  const take = async (label: string, text: Uint8Array): Promise<void> => {
-    let bytes = text;
-    if (isEncryptedIdentityFile(bytes)) {
-      const opened = await openPassphraseFile(host, label, bytes);
-      if (typeof opened === 'string') {
-        tried.push(`${label}: ${opened}`);
-        return;
-      }
-      bytes = opened;
-    }
-    const parsed = parseIdentities(Buffer.from(bytes).toString('utf8'));
-    identities.push(...parsed.identities);
-    const count = `${parsed.identities.length} ${parsed.identities.length === 1 ? 'identity' : 'identities'}`;
-    tried.push(`${label}: ${count}${parsed.problems.length > 0 ? ` (${parsed.problems.join('; ')})` : ''}`);
-  };
+/** One place identities may come from, in the order sops reads them. */
+type Source =
+  | { readonly kind: 'absent'; readonly line: string }
+  | { readonly kind: 'text'; readonly label: string; readonly text: string }
+  | { readonly kind: 'file'; readonly label: string; readonly path: string }
+  | { readonly kind: 'command'; readonly label: string; readonly argv: string[] | null; readonly env: Record<string, string> };
 
+function sourcesOf(host: Pick<KeySourceHost, 'env' | 'platform' | 'homedir'>, options: DiscoveryOptions): Source[] {
+  const sources: Source[] = [];
   const inline = host.env[KEY_ENV];
-  if (inline === undefined) tried.push(`${KEY_ENV}: not set`);
-  else await take(KEY_ENV, Buffer.from(inline));
-
+  sources.push(inline === undefined ? { kind: 'absent', line: `${KEY_ENV}: not set` } : { kind: 'text', label: KEY_ENV, text: inline });
   const keyFile = host.env[KEY_FILE_ENV];
-  if (keyFile === undefined) tried.push(`${KEY_FILE_ENV}: not set`);
-  else await readKeyFile(host, `${KEY_FILE_ENV}=${keyFile}`, keyFile, take, tried, warnings);
-
+  sources.push(keyFile === undefined ? { kind: 'absent', line: `${KEY_FILE_ENV}: not set` } : { kind: 'file', label: `${KEY_FILE_ENV}=${keyFile}`, path: keyFile });
   const command = host.env[KEY_CMD_ENV];
   if (command === undefined) {
-    tried.push(`${KEY_CMD_ENV}: not set`);
+    sources.push({ kind: 'absent', line: `${KEY_CMD_ENV}: not set` });
   } else {
-    await runKeyCommand(host, command, options, take, tried);
+    const argv = splitCommandLine(command);
+    const env: Record<string, string> = options.recipientHint === undefined ? {} : { SOPS_AGE_RECIPIENT: options.recipientHint };
+    sources.push({ kind: 'command', label: `${KEY_CMD_ENV} (${argv?.[0] ?? '?'})`, argv, env });
   }
-
   const defaultFile = defaultKeysFile(host);
-  if (defaultFile === null) tried.push('user config directory: cannot be determined (HOME is not set)');
-  else await readKeyFile(host, defaultFile, defaultFile, take, tried, warnings);
-
-  return { identities: dedupe(identities), tried, warnings };
+  sources.push(defaultFile === null ? { kind: 'absent', line: 'user config directory: cannot be determined (HOME is not set)' } : { kind: 'file', label: defaultFile, path: defaultFile });
+  return sources;
 }
 
-async function readKeyFile(
-  host: KeySourceHost,
-  label: string,
-  path: string,
-  take: (label: string, text: Uint8Array) => Promise<void>,
-  tried: string[],
-  warnings: string[],
-): Promise<void> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await host.readFile(path);
-  } catch (err) {
-    tried.push(`${label}: ${describeReadError(err)}`);
-    return;
-  }
-  const mode = await host.fileMode(path);
-  if (host.platform !== 'win32' && mode !== null && (mode & 0o077) !== 0) {
-    warnings.push(`key file ${path} can be read by other users; fix it with: chmod 600 ${path}`);
-  }
-  await take(label, bytes);
-}
+/** What discovery has found so far. */
+class Findings {
+  readonly identities: Identity[] = [];
+  readonly tried: string[] = [];
+  readonly warnings: string[] = [];
 
-async function runKeyCommand(
-  host: KeySourceHost,
-  command: string,
-  options: DiscoveryOptions,
-  take: (label: string, text: Uint8Array) => Promise<void>,
-  tried: string[],
-): Promise<void> {
-  const argv = splitCommandLine(command);
-  if (argv === null || argv.length === 0) {
-    tried.push(`${KEY_CMD_ENV}: cannot be split into a command (unbalanced quotes?)`);
-    return;
+  /** Takes the identities in `bytes`; returns false when the bytes are a passphrase-protected file. */
+  take(label: string, bytes: Uint8Array): boolean {
+    if (isEncryptedIdentityFile(bytes)) return false;
+    const parsed = parseIdentities(Buffer.from(bytes).toString('utf8'));
+    this.identities.push(...parsed.identities);
+    const count = `${parsed.identities.length} ${parsed.identities.length === 1 ? 'identity' : 'identities'}`;
+    this.tried.push(`${label}: ${count}${parsed.problems.length > 0 ? ` (${parsed.problems.join('; ')})` : ''}`);
+    return true;
   }
-  const extraEnv: Record<string, string> = {};
-  if (options.recipientHint !== undefined) extraEnv['SOPS_AGE_RECIPIENT'] = options.recipientHint;
-  try {
-    const result = await host.runCommand(argv, extraEnv);
-    if (result.code !== 0) {
-      tried.push(`${KEY_CMD_ENV} (${argv[0]}): exited with code ${result.code}`);
-      return;
+
+  checkMode(host: Pick<KeySourceHost, 'platform'>, path: string, mode: number | null): void {
+    if (host.platform !== 'win32' && mode !== null && (mode & 0o077) !== 0) {
+      this.warnings.push(`key file ${path} can be read by other users; fix it with: chmod 600 ${path}`);
     }
-    await take(`${KEY_CMD_ENV} (${argv[0]})`, Buffer.from(result.stdout));
-  } catch (err) {
-    tried.push(`${KEY_CMD_ENV} (${argv[0]}): could not run (${describeReadError(err)})`);
   }
+
+  result(): Discovery {
+    return { identities: [...new Set(this.identities)], tried: this.tried, warnings: this.warnings };
+  }
+}
+
+export async function findIdentities(host: KeySourceHost, options: DiscoveryOptions = {}): Promise<Discovery> {
+  const found = new Findings();
+  const take = async (label: string, bytes: Uint8Array): Promise<void> => {
+    if (found.take(label, bytes)) return;
+    const opened = await openPassphraseFile(host, label, bytes);
+    if (typeof opened === 'string') found.tried.push(`${label}: ${opened}`);
+    else found.take(label, opened);
+  };
+  for (const source of sourcesOf(host, options)) {
+    if (source.kind === 'absent') found.tried.push(source.line);
+    else if (source.kind === 'text') await take(source.label, Buffer.from(source.text));
+    else if (source.kind === 'file') {
+      let bytes: Uint8Array;
+      try {
+        bytes = await host.readFile(source.path);
+      } catch (err) {
+        found.tried.push(`${source.label}: ${describeReadError(err)}`);
+        continue;
+      }
+      found.checkMode(host, source.path, await host.fileMode(source.path));
+      await take(source.label, bytes);
+    } else if (source.argv === null || source.argv.length === 0) {
+      found.tried.push(`${KEY_CMD_ENV}: cannot be split into a command (unbalanced quotes?)`);
+    } else {
+      try {
+        const result = await host.runCommand(source.argv, source.env);
+        if (result.code !== 0) found.tried.push(`${source.label}: exited with code ${result.code}`);
+        else await take(source.label, Buffer.from(result.stdout));
+      } catch (err) {
+        found.tried.push(`${source.label}: could not run (${describeReadError(err)})`);
+      }
+    }
+  }
+  return found.result();
+}
+
+/** The synchronous host `config()` uses: no prompts. */
+export interface SyncKeySourceHost {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly platform: string;
+  readonly homedir: string;
+  readFileSync(path: string): Uint8Array;
+  fileModeSync(path: string): number | null;
+  runCommandSync(argv: readonly string[], extraEnv: Readonly<Record<string, string>>): { code: number; stdout: string };
+}
+
+/** The same discovery, synchronously; a passphrase-protected key file is reported, not opened. */
+export function findIdentitiesSync(host: SyncKeySourceHost, options: DiscoveryOptions = {}): Discovery {
+  const found = new Findings();
+  const take = (label: string, bytes: Uint8Array): void => {
+    if (!found.take(label, bytes)) found.tried.push(`${label}: encrypted with a passphrase; synchronous loading cannot ask for it (use the CLI or await load())`);
+  };
+  for (const source of sourcesOf(host, options)) {
+    if (source.kind === 'absent') found.tried.push(source.line);
+    else if (source.kind === 'text') take(source.label, Buffer.from(source.text));
+    else if (source.kind === 'file') {
+      let bytes: Uint8Array;
+      try {
+        bytes = host.readFileSync(source.path);
+      } catch (err) {
+        found.tried.push(`${source.label}: ${describeReadError(err)}`);
+        continue;
+      }
+      found.checkMode(host, source.path, host.fileModeSync(source.path));
+      take(source.label, bytes);
+    } else if (source.argv === null || source.argv.length === 0) {
+      found.tried.push(`${KEY_CMD_ENV}: cannot be split into a command (unbalanced quotes?)`);
+    } else {
+      try {
+        const result = host.runCommandSync(source.argv, source.env);
+        if (result.code !== 0) found.tried.push(`${source.label}: exited with code ${result.code}`);
+        else take(source.label, Buffer.from(result.stdout));
+      } catch (err) {
+        found.tried.push(`${source.label}: could not run (${describeReadError(err)})`);
+      }
+    }
+  }
+  return found.result();
 }
 
 async function openPassphraseFile(host: KeySourceHost, label: string, bytes: Uint8Array): Promise<Uint8Array | string> {
@@ -169,8 +212,4 @@ function describeReadError(err: unknown): string {
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'EISDIR') return 'is a directory';
   return code === '' ? 'cannot be read' : `cannot be read (${code})`;
-}
-
-function dedupe(identities: Identity[]): Identity[] {
-  return [...new Set(identities)];
 }

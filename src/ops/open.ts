@@ -8,9 +8,10 @@ import { verifyMac } from '../crypto/mac.js';
 import { RuleRegexError } from '../crypto/rules.js';
 import { openDocuments } from '../crypto/seal.js';
 import { IvStash } from '../crypto/stash.js';
-import { IntegrityError, NoIdentityError, ParseError } from '../errors.js';
+import { IntegrityError, ParseError } from '../errors.js';
 import { parseMetadata } from '../metadata/codec.js';
-import { allAgeKeys, otherKeyDescriptions, type Metadata } from '../metadata/model.js';
+import { allAgeKeys, type Metadata } from '../metadata/model.js';
+import { macError, unwrapError } from './open-errors.js';
 import type { MapNode } from '../tree.js';
 import type { Ctx } from './context.js';
 import { discoverIdentities } from './identities.js';
@@ -50,38 +51,10 @@ export function metadataOf(loaded: LoadedFile): Metadata {
 }
 
 export async function recoverDataKey(ctx: Ctx, loaded: LoadedFile, metadata: Metadata, options: OpenOptions = {}): Promise<Uint8Array> {
-  const ageKeys = allAgeKeys(metadata);
-  const discovery = await discoverIdentities(ctx, ageKeys[0]?.recipient);
+  const discovery = await discoverIdentities(ctx, allAgeKeys(metadata)[0]?.recipient);
   const result = await unwrapDataKey(metadata, discovery.identities);
   if (result.ok) return result.dataKey;
-  if (result.reason === 'damaged') {
-    throw new IntegrityError(`the data key wrapped for ${result.recipients.join(', ')} is damaged`, {
-      file: loaded.abs,
-      hint: 'the file was changed outside envseal; restore it from git',
-    });
-  }
-  const recipients = [
-    ...ageKeys.map((k) => {
-      const name = options.nameOf?.(k.recipient);
-      return name === undefined ? k.recipient : `${name} (${k.recipient})`;
-    }),
-    ...otherKeyDescriptions(metadata),
-  ];
-  const found = discovery.identities.length;
-  const message =
-    result.reason === 'not-enough-groups'
-      ? `only ${result.opened} of the ${result.needed} key groups needed could be opened`
-      : found === 0
-        ? 'no age identity found to open the file'
-        : `none of the ${found} age ${found === 1 ? 'identity' : 'identities'} found can open the file`;
-  throw new NoIdentityError(message, discovery.tried, recipients, {
-    file: loaded.abs,
-    details: [...discovery.tried.map((t) => `looked in ${t}`), ...recipients.map((r) => `the file is encrypted to ${r}`)],
-    hint:
-      found === 0
-        ? 'create an identity with `envseal keygen` and ask a member to add you (envseal team add), or point SOPS_AGE_KEY_FILE at your key file'
-        : 'ask someone who can open it to add your recipient (envseal team add NAME RECIPIENT)',
-  });
+  throw unwrapError(loaded.abs, metadata, discovery, result, options.nameOf);
 }
 
 export async function openFile(ctx: Ctx, loaded: LoadedFile, options: OpenOptions = {}): Promise<OpenedFile> {
@@ -100,12 +73,7 @@ export async function openFile(ctx: Ctx, loaded: LoadedFile, options: OpenOption
   }
   const check = verifyMac(dataKey, metadata.mac, metadata.lastModified, opened.macHex);
   if (!check.ok) {
-    if (options.ignoreMac !== true) {
-      throw new IntegrityError(`integrity check failed: ${check.reason}`, {
-        file: loaded.abs,
-        hint: 'the file was changed outside envseal; restore it from git (decrypt --ignore-mac reads it anyway)',
-      }, 'MAC_MISMATCH');
-    }
+    if (options.ignoreMac !== true) throw macError(loaded.abs, check);
     ctx.warn(`${loaded.display}: integrity check skipped (--ignore-mac): ${check.reason}`);
   } else if (options.ignoreMac === true) {
     ctx.warn(`${loaded.display}: --ignore-mac given; the MAC happens to match`);

@@ -12,6 +12,7 @@ import { IvStash } from '../crypto/stash.js';
 import { ParseError } from '../errors.js';
 import { metadataToRaw } from '../metadata/codec.js';
 import { SOPS_VERSION, type KeyGroup, type Metadata } from '../metadata/model.js';
+import type { ParsedFile } from '../formats/format.js';
 import type { MapNode } from '../tree.js';
 import type { Ctx } from './context.js';
 import type { LoadedFile } from './load.js';
@@ -61,6 +62,10 @@ export interface ResealOptions {
   readonly rekey?: { readonly dataKey: Uint8Array; readonly keyGroups: readonly KeyGroup[]; readonly shamirThreshold: number };
   /** New key groups for the same data key (updatekeys, team add). */
   readonly keyGroups?: readonly KeyGroup[];
+  /** The layout to write into (edit: the file as the person left it); default the file's own. */
+  readonly layout?: ParsedFile;
+  /** A newer sops version to record (edit raises it, as sops does). */
+  readonly version?: string;
 }
 
 export interface Resealed {
@@ -88,7 +93,8 @@ export function reseal(ctx: Ctx, opened: OpenedFile, docs: readonly MapNode[], o
     shamirThreshold: options.rekey?.shamirThreshold ?? metadata.shamirThreshold,
     lastModified,
     mac: keepMac ? metadata.mac : encryptMac(dataKey, sealed.macHex, lastModified),
+    version: options.version ?? metadata.version,
   };
-  const text = loaded.format.emitEncrypted(sealed.docs, metadataToRaw(next), loaded.parsed, loaded.abs);
+  const text = loaded.format.emitEncrypted(sealed.docs, metadataToRaw(next), options.layout ?? loaded.parsed, loaded.abs);
   return { text, valuesChanged, metadata: next };
 }

@@ -36,6 +36,8 @@ export interface CliOptions {
   readonly prompt?: (question: string) => string | null;
   /** A filesystem with injected faults, say. */
   readonly fs?: Fs;
+  readonly runInteractive?: Io['runInteractive'];
+  readonly tempRoot?: string;
 }
 
 /** A minimal environment: HOME inside the test folder, so no real key file is ever found. */
@@ -58,6 +60,8 @@ export function testIo(options: CliOptions): { io: Io; out: () => string; err: (
     now: () => options.now ?? new Date(),
     prompt: async (question) => options.prompt?.(question) ?? null,
     runCommand: async () => ({ code: 127, stdout: '' }),
+    runInteractive: options.runInteractive ?? (async () => Promise.reject(Object.assign(new Error('no editor in tests'), { code: 'ENOENT' }))),
+    privateTempRoot: options.tempRoot ?? tmpdir(),
   };
   return { io, out: () => out, err: () => err };
 }

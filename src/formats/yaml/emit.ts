@@ -24,6 +24,11 @@ export function emitYaml(docs: ReadonlyArray<{ doc: MapNode; metadata?: RawMap |
     .join('');
 }
 
+/** One map entry as block YAML with its key at column `col` (for adding a key in place). */
+export function emitEntry(entry: MapItem, col: number, step: number): string {
+  return writeMap([entry], col, col, step);
+}
+
 /** The `sops:` key and its block, as sops writes it (indent 4). */
 export function emitMetadataBlock(metadata: RawMap): string {
   return writeMap([{ kind: 'entry', key: 'sops', value: rawToNode(metadata) }], 0, 0, 4);

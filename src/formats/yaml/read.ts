@@ -18,7 +18,7 @@ export interface ScalarSrc {
   readonly afterKey: boolean;
   readonly inFlow: boolean;
   /** The value as read, to tell later whether it changed. */
-  readonly original: Scalar;
+  readonly original: Scalar | { readonly kind: 'null' };
 }
 
 export interface CommentSrc {
@@ -124,15 +124,17 @@ class Reader {
       if (item.kind === 'entry' && item.key === 'sops') sops = { node: item.value, offset: (item.src as { offset: number }).offset };
       else items.push(item);
     }
-    return { doc: { kind: 'map', items }, sops };
+    const src = value !== undefined && value.type === 'block-map' ? { offset: value.offset } : undefined;
+    return { doc: src === undefined ? { kind: 'map', items } : { kind: 'map', items, src }, sops };
   }
 
   trailing(doc: MapNode | Builder, tokens: readonly CST.SourceToken[]): void {
     for (const c of comments(tokens)) (doc.items as Array<MapItem | ListItem>).push(this.#comment(c));
   }
 
-  #comment(token: CST.SourceToken): Comment {
-    return { kind: 'comment', text: token.source.slice(1), src: { offset: token.offset } satisfies CommentSrc };
+  #comment(token: CST.SourceToken, trailing = false): Comment {
+    const comment: Comment = { kind: 'comment', text: token.source.slice(1), src: { offset: token.offset } satisfies CommentSrc };
+    return trailing ? { ...comment, trailing } : comment;
   }
 
   /** Sends each comment to the innermost open collection at or left of its column. */
@@ -161,7 +163,7 @@ class Reader {
     if (builder.keys.has(key)) throw this.fail(offset, `key ${JSON.stringify(key)} appears twice`);
     builder.keys.add(key);
     const { inline, later } = splitInline(sep);
-    for (const c of comments(inline)) builder.items.push(this.#comment(c));
+    for (const c of comments(inline)) builder.items.push(this.#comment(c, true));
     const props = propsOf(sep);
     const entry: { kind: 'entry'; key: string; value: Node; line: number; src: { offset: number } } = {
       kind: 'entry',
@@ -176,7 +178,7 @@ class Reader {
       this.#distribute(later, [...chain, child]);
       entry.value = this.#collection(value, child, [...chain, child]);
     } else {
-      for (const c of comments(inlineEnd(value))) builder.items.push(this.#comment(c));
+      for (const c of comments(inlineEnd(value))) builder.items.push(this.#comment(c, true));
       builder.items.push(entry);
       this.#distribute(later, chain);
       entry.value = this.#value(value, props, { afterKey: true, inFlow }, chain);
@@ -201,7 +203,7 @@ class Reader {
         builder.items.push(node);
         if (props.anchor !== undefined) this.#anchors.set(props.anchor, node);
       } else {
-        for (const c of comments(inlineEnd(value))) builder.items.push(this.#comment(c));
+        for (const c of comments(inlineEnd(value))) builder.items.push(this.#comment(c, true));
         const node = this.#value(value, props, { afterKey: false, inFlow: false }, chain);
         builder.items.push(node);
         this.#distribute(afterInlineEnd(value), chain);
@@ -278,8 +280,8 @@ class Reader {
     if (resolved === null) return { kind: 'null' };
     const tag = normalizeTag(props.tag);
     const typed = this.#typed(resolved.value, token.type === 'scalar', tag, token.offset);
-    if (typed.kind === 'null') return { kind: 'null', src: { offset: token.offset } };
     const src: ScalarSrc = { offset: token.offset, ...where, original: typed };
+    if (typed.kind === 'null') return { kind: 'null', src };
     return { ...typed, src } as Scalar;
   }
 
@@ -295,13 +297,13 @@ class Reader {
     } else {
       resolved = { kind: 'str', value: text }; // unknown tags (!Ref, !secret): a string; the tag is lost, as in sops
     }
-    if (resolved.kind === 'uint64') throw this.fail(offset, `integer ${text} is above the int64 range sops can store`);
+    if (resolved.kind === 'uint64') throw this.fail(offset, 'an integer is above the int64 range sops can store (quote it to keep it as text)');
     return resolved;
   }
 
   #tagged(text: string, tag: string, offset: number): Resolved {
     const mismatch = (): never => {
-      throw this.fail(offset, `cannot read ${JSON.stringify(text)} as !!${tag}`);
+      throw this.fail(offset, `a value tagged !!${tag} does not read as one`);
     };
     if (tag === 'timestamp') {
       const time = parseYamlTimestamp(text);

@@ -6,8 +6,8 @@
  */
 import { CST, Parser } from 'yaml';
 import type { RawMap } from '../../metadata/model.js';
-import type { MapNode, Node, Scalar } from '../../tree.js';
-import { emitMetadataBlock } from './emit.js';
+import type { Entry, MapNode, Node, Scalar } from '../../tree.js';
+import { emitEntry, emitMetadataBlock } from './emit.js';
 import type { CommentSrc, ScalarSrc } from './read.js';
 import { scalarSource } from './scalars.js';
 
@@ -27,9 +27,10 @@ export function writeInPlace(
   const documents = tokens.filter((t): t is CST.Document => t.type === 'document');
   if (documents.length !== docs.length) return null;
   const index = indexTokens(tokens);
-  const seen = new Set<number>();
-  for (const doc of docs) if (!applyNode(doc, index, seen)) return null;
-  if (seen.size !== expectedOffsets.size || [...seen].some((o) => !expectedOffsets.has(o))) return null;
+  const state: ApplyState = { index, maps: indexBlockMaps(tokens), seen: new Set(), removed: new Set(), step: indentStep(tokens) };
+  for (const doc of docs) if (!applyNode(doc, state)) return null;
+  for (const offset of state.seen) if (!expectedOffsets.has(offset)) return null;
+  for (const offset of expectedOffsets) if (!state.seen.has(offset) && !state.removed.has(offset)) return null;
   const sopsBlock = metadata === undefined ? '' : emitMetadataBlock(metadata);
   let out = '';
   for (const token of tokens) {
@@ -51,33 +52,41 @@ export function writeInPlace(
   return out;
 }
 
-function applyNode(node: Node, index: Map<number, Located>, seen: Set<number>): boolean {
+interface ApplyState {
+  readonly index: Map<number, Located>;
+  readonly maps: Map<number, CST.BlockMap>;
+  readonly seen: Set<number>;
+  /** Offsets of tokens that belonged to entries taken out. */
+  readonly removed: Set<number>;
+  /** Indentation step of the file, for keys added in place. */
+  readonly step: number;
+}
+
+function applyNode(node: Node, state: ApplyState): boolean {
   if (node.kind === 'map' || node.kind === 'list') {
+    if (node.kind === 'map' && !reconcileEntries(node, state)) return false;
     for (const item of node.items) {
       if (item.kind === 'blank') continue;
       if (item.kind === 'comment') {
         const src = item.src as CommentSrc | undefined;
-        const located = src === undefined ? undefined : index.get(src.offset);
+        const located = src === undefined ? undefined : state.index.get(src.offset);
         if (src === undefined || located === undefined) return false;
-        seen.add(src.offset);
+        state.seen.add(src.offset);
         const source = `#${item.text.replace(/\n/g, ' ')}`;
         if ((located.token as CST.SourceToken).source !== source) (located.token as CST.SourceToken).source = source;
         continue;
       }
-      if (!applyNode(item.kind === 'entry' ? item.value : item, index, seen)) return false;
+      if (item.kind === 'entry' && item.src === undefined) continue; // added by reconcileEntries
+      if (!applyNode(item.kind === 'entry' ? item.value : item, state)) return false;
     }
     return true;
   }
   const src = node.src as ScalarSrc | undefined;
-  if (node.kind === 'null') {
-    if (src !== undefined) seen.add(src.offset);
-    return true;
-  }
   if (src === undefined) return false;
-  const located = index.get(src.offset);
+  const located = state.index.get(src.offset);
   if (located === undefined) return false;
-  seen.add(src.offset);
-  if (sameScalar(node, src.original)) return true;
+  state.seen.add(src.offset);
+  if (node.kind === 'null' || sameScalar(node, src.original)) return node.kind !== 'null' || src.original.kind === 'null';
   const { text, style } = scalarSource(node, src.inFlow);
   CST.setScalarValue(located.token, text, { afterKey: src.afterKey, inFlow: src.inFlow, type: style });
   for (const { list, token } of located.tags) {
@@ -89,7 +98,87 @@ function applyNode(node: Node, index: Map<number, Located>, seen: Set<number>): 
   return true;
 }
 
-function sameScalar(a: Scalar, b: Scalar): boolean {
+/**
+ * Keys added to or removed from a block map, applied to its CST: a removed entry leaves its
+ * leading comments behind; an added one is written like its siblings and placed after the
+ * last entry (before trailing comments).
+ */
+function reconcileEntries(node: MapNode, state: ApplyState): boolean {
+  const added = node.items.filter((i): i is Entry => i.kind === 'entry' && i.src === undefined);
+  const mapSrc = node.src as { offset: number } | undefined;
+  const token = mapSrc === undefined ? undefined : state.maps.get(mapSrc.offset);
+  if (token === undefined) return added.length === 0;
+  const kept = new Set(node.items.flatMap((i) => (i.kind === 'entry' && i.src !== undefined ? [(i.src as { offset: number }).offset] : [])));
+  token.items = token.items.map((item, i) => {
+    if (item.key === undefined || item.key === null || !('offset' in item.key) || kept.has(item.key.offset)) return item;
+    collectOffsets([item.key, ...(item.sep ?? []), ...(item.value === undefined ? [] : [item.value])], state.removed);
+    // The first item's indentation is written before the map; the next one brings its own.
+    const next = token.items[i + 1];
+    if (i === 0 && item.start.length === 0 && next?.start[0]?.type === 'space') next.start.shift();
+    return { start: item.start };
+  });
+  if (added.length === 0) return true;
+  let at = token.items.length;
+  while (at > 0 && isCommentOnly(token.items[at - 1] as CST.CollectionItem)) at -= 1;
+  const last = token.items[at - 1] as CST.CollectionItem | undefined;
+  const lastEnd = last?.value !== undefined && 'end' in last.value ? last.value.end : undefined;
+  if (lastEnd !== undefined && !lastEnd.some((t) => t.type === 'newline')) lastEnd.push({ type: 'newline', offset: -1, indent: 0, source: '\n' });
+  const fresh = added.flatMap((entry) => parsedItems(emitEntry(entry, token.indent, state.step), token.indent));
+  token.items.splice(at, 0, ...(fresh as CST.BlockMap["items"]));
+  return true;
+}
+
+function isCommentOnly(item: CST.CollectionItem): boolean {
+  return (item.key === undefined || item.key === null) && item.sep === undefined && item.value === undefined;
+}
+
+/** The block-map items of a YAML snippet whose keys sit at column `col`. */
+function parsedItems(snippet: string, col: number): CST.CollectionItem[] {
+  const doc = [...new Parser().parse(snippet)].find((t): t is CST.Document => t.type === 'document');
+  if (doc?.value?.type !== 'block-map') return [];
+  const items = doc.value.items as CST.CollectionItem[];
+  if (col > 0 && items[0] !== undefined) items[0].start.unshift({ type: 'space', offset: -1, indent: 0, source: ' '.repeat(col) });
+  return items;
+}
+
+function collectOffsets(tokens: ReadonlyArray<CST.Token | undefined | null>, into: Set<number>): void {
+  for (const t of tokens) {
+    if (t === undefined || t === null) continue;
+    if ('offset' in t) into.add(t.offset);
+    if ('items' in t) for (const it of t.items as CST.CollectionItem[]) collectOffsets([it.key, ...it.start, ...(it.sep ?? []), it.value], into);
+    if ('end' in t && Array.isArray(t.end)) collectOffsets(t.end, into);
+    if (t.type === 'block-scalar') collectOffsets(t.props, into);
+  }
+}
+
+function indexBlockMaps(tokens: readonly CST.Token[]): Map<number, CST.BlockMap> {
+  const maps = new Map<number, CST.BlockMap>();
+  const visit = (t: CST.Token | undefined | null): void => {
+    if (t === undefined || t === null) return;
+    if (t.type === 'document') visit(t.value);
+    if (t.type === 'block-map') maps.set(t.offset, t);
+    if (t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection') {
+      for (const it of t.items as CST.CollectionItem[]) {
+        visit(it.key);
+        visit(it.value);
+      }
+    }
+  };
+  for (const t of tokens) visit(t);
+  return maps;
+}
+
+/** How far nested maps are indented in this file (2 unless it shows otherwise). */
+function indentStep(tokens: readonly CST.Token[]): number {
+  for (const map of indexBlockMaps(tokens).values()) {
+    for (const item of map.items) {
+      if (item.value?.type === 'block-map' && item.value.indent > map.indent) return item.value.indent - map.indent;
+    }
+  }
+  return 2;
+}
+
+function sameScalar(a: Scalar, b: Scalar | { kind: 'null' }): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === 'float' && b.kind === 'float') return Object.is(a.value, b.value);
   if (a.kind === 'bytes' && b.kind === 'bytes') return Buffer.from(a.value).equals(b.value);

@@ -1,0 +1,45 @@
+/**
+ * `encrypt` as a use case, shared by the CLI and the library: a plaintext file becomes a
+ * sops file; a sops file with values added by hand gets only those sealed, with its data key.
+ */
+import { ParseError } from '../errors.js';
+import { adoptHandAddedDotenvLines } from './adopt.js';
+import type { Ctx } from './context.js';
+import type { LoadedFile } from './load.js';
+import { openFile } from './open.js';
+import { planForNewFile, type PlanFlags } from './plan.js';
+import { reseal, sealNew } from './seal.js';
+
+export interface Encrypted {
+  readonly text: string;
+  /** What was done, for the status line printed once the file is written. */
+  readonly summary: string;
+}
+
+/** The encrypted text for `loaded`, or null when it is already fully encrypted. */
+export async function encryptLoaded(ctx: Ctx, loaded: LoadedFile, flags: PlanFlags): Promise<Encrypted | null> {
+  return loaded.parsed.metadata === undefined ? encryptPlain(ctx, loaded, flags) : encryptAdded(ctx, loaded);
+}
+
+async function encryptPlain(ctx: Ctx, loaded: LoadedFile, flags: PlanFlags): Promise<Encrypted> {
+  if (loaded.parsed.docs.length === 0) {
+    throw new ParseError('the file holds no document to encrypt', { file: loaded.abs, hint: 'add at least one key' });
+  }
+  const plan = await planForNewFile(ctx, loaded.abs, loaded.display, flags);
+  const text = await sealNew(ctx, loaded, loaded.parsed.docs, plan);
+  const recipients = plan.groups.reduce((n, g) => n + g.age.length, 0);
+  return { text, summary: `encrypted ${loaded.display} for ${recipients} recipient${recipients === 1 ? '' : 's'}` };
+}
+
+async function encryptAdded(ctx: Ctx, loaded: LoadedFile): Promise<Encrypted | null> {
+  const opened = await openFile(ctx, loaded, { plaintextLeaves: 'collect' });
+  if (opened.plaintextPaths.length === 0) return null;
+  const docs =
+    loaded.format.name === 'dotenv'
+      ? opened.docs.map((doc) => adoptHandAddedDotenvLines(doc, opened.plaintextPaths, loaded.abs))
+      : opened.docs;
+  const { text } = reseal(ctx, opened, docs);
+  const names = opened.plaintextPaths.map((p) => p.join('.')).join(', ');
+  const count = opened.plaintextPaths.length;
+  return { text, summary: `encrypted ${count} new value${count === 1 ? '' : 's'} in ${loaded.display}: ${names}` };
+}

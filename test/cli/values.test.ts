@@ -1,0 +1,132 @@
+/** get, set and unset through main(argv, io). */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, isolatedEnv, tempDir } from '../helpers/cli.js';
+import { makeIdentity } from '../helpers/keys.js';
+
+async function setup(name: string, text: string) {
+  const dir = tempDir();
+  const id = await makeIdentity(dir);
+  const env = isolatedEnv(dir, { SOPS_AGE_KEY_FILE: id.file });
+  writeFileSync(join(dir, name), text);
+  expect((await cli(['encrypt', name, '--age', id.recipient], { cwd: dir, env })).code).toBe(0);
+  return { dir, id, env, read: () => readFileSync(join(dir, name), 'utf8') };
+}
+
+const changedLines = (before: string, after: string): string[] => {
+  const a = before.split('\n');
+  return after.split('\n').flatMap((line, i) => (line === a[i] ? [] : [line.split(/[=:]/)[0]?.trim() ?? '']));
+};
+
+describe('get', () => {
+  it('prints one value raw, dotted or sops-style paths, maps as JSON', async () => {
+    const { dir, env } = await setup('s.yaml', 'db:\n  password: "p@ss word"\n  port: 5432\nhosts: [a, b]\nDOTTED.KEY: x\n');
+    expect((await cli(['get', 'db.password', '-f', 's.yaml'], { cwd: dir, env })).stdout).toBe('p@ss word\n');
+    expect((await cli(['get', '["db"]["port"]', '-f', 's.yaml'], { cwd: dir, env })).stdout).toBe('5432\n');
+    expect((await cli(['get', 'hosts.1', '-f', 's.yaml'], { cwd: dir, env })).stdout).toBe('b\n');
+    expect((await cli(['get', 'DOTTED.KEY', '-f', 's.yaml'], { cwd: dir, env })).stdout).toBe('x\n');
+    expect((await cli(['get', 'db', '-f', 's.yaml'], { cwd: dir, env })).stdout).toBe('{\n\t"password": "p@ss word",\n\t"port": 5432\n}\n');
+    const missing = await cli(['get', 'db.nope', '-f', 's.yaml'], { cwd: dir, env });
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/key db\.nope is not in the file/);
+  });
+
+  it('defaults to .env', async () => {
+    const { dir, env } = await setup('.env', 'API_KEY=abc123\n');
+    expect((await cli(['get', 'API_KEY'], { cwd: dir, env })).stdout).toBe('abc123\n');
+  });
+});
+
+describe('set', () => {
+  it('replaces one value; every other value keeps its ciphertext', async () => {
+    const { dir, env, read } = await setup('.env', '# head\nA=alpha\nB=beta\nC=gamma\n');
+    const before = read();
+    const result = await cli(['set', 'B', 'BETA'], { cwd: dir, env, now: new Date(Date.now() + 5000) });
+    expect(result.code).toBe(0);
+    expect(changedLines(before, read())).toEqual(['B', 'sops_lastmodified', 'sops_mac']);
+    expect((await cli(['get', 'B'], { cwd: dir, env })).stdout).toBe('BETA\n');
+    const same = await cli(['set', 'B', 'BETA'], { cwd: dir, env });
+    expect(same.stderr).toMatch(/already holds that value/);
+  });
+
+  it('reads the value from stdin, which never shows in argv, stdout or stderr', async () => {
+    const { dir, env } = await setup('.env', 'A=1\n');
+    const secret = 'stdin-secret-9f8e7d';
+    const result = await cli(['set', 'TOKEN'], { cwd: dir, env, stdin: `${secret}\n` });
+    expect(result.code).toBe(0);
+    expect(result.stdout + result.stderr).not.toContain(secret);
+    expect(readFileSync(join(dir, '.env'), 'utf8')).not.toContain(secret);
+    expect((await cli(['get', 'TOKEN'], { cwd: dir, env })).stdout).toBe(`${secret}\n`);
+  });
+
+  it('asks with a hidden prompt on a terminal', async () => {
+    const { dir, env } = await setup('.env', 'A=1\n');
+    const asked: string[] = [];
+    const result = await cli(['set', 'PROMPTED'], { cwd: dir, env, prompt: (q) => (asked.push(q), 'typed-value') });
+    expect(result.code).toBe(0);
+    expect(asked).toEqual(['Value for PROMPTED (not shown): ']);
+    expect((await cli(['get', 'PROMPTED'], { cwd: dir, env })).stdout).toBe('typed-value\n');
+  });
+
+  it('--generate stores 32 random bytes (base64url) and prints them only with --show', async () => {
+    const { dir, env } = await setup('.env', 'A=1\n');
+    const quiet = await cli(['set', 'SESSION', '--generate'], { cwd: dir, env });
+    const value = (await cli(['get', 'SESSION'], { cwd: dir, env })).stdout.trim();
+    expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(value, 'base64url')).toHaveLength(32);
+    expect(quiet.stdout + quiet.stderr).not.toContain(value);
+    const shown = await cli(['set', 'OTHER', '--generate', '48', '--show'], { cwd: dir, env });
+    expect(shown.stdout.trim()).toMatch(/^[A-Za-z0-9_-]{64}$/);
+    expect((await cli(['set', 'X', 'v', '--generate'], { cwd: dir, env })).code).toBe(2);
+  });
+
+  it('creates a missing file for the recipients of --age (or the rule)', async () => {
+    const dir = tempDir();
+    const id = await makeIdentity(dir);
+    const env = isolatedEnv(dir, { SOPS_AGE_KEY_FILE: id.file });
+    const created = await cli(['set', 'db.password', 'pw', '-f', 'new.yaml', '--age', id.recipient], { cwd: dir, env });
+    expect(created.stderr).toMatch(/created new\.yaml/);
+    // a new YAML file is written in sops's own layout (indent 4)
+    expect((await cli(['decrypt', 'new.yaml'], { cwd: dir, env })).stdout).toBe('db:\n    password: pw\n');
+    const noRecipient = await cli(['set', 'A', 'b', '-f', 'other.env'], { cwd: dir, env });
+    expect(noRecipient.code).toBe(3);
+  });
+
+  it('edits YAML in place: a new key is added next to its siblings, layout and comments kept', async () => {
+    const { dir, env, read } = await setup('app.yaml', '# settings\ndb:\n  user: admin # the user\n  password: pw\n\n# more\nother: 1\n');
+    const before = read();
+    await cli(['set', 'db.host', 'db.internal', '-f', 'app.yaml'], { cwd: dir, env });
+    const after = read();
+    expect(after.split('\n').slice(0, 5).map((l) => l.replace(/ENC\[[^\]]*\]/, 'ENC'))).toEqual([
+      '# settings',
+      'db:',
+      '  user: ENC # the user',
+      '  password: ENC',
+      '  host: ENC',
+    ]);
+    expect(after.split('\n')[2]).toBe(before.split('\n')[2]);
+    await cli(['unset', 'db.user', '-f', 'app.yaml'], { cwd: dir, env });
+    expect(read().split('\n').slice(0, 4).map((l) => l.replace(/ENC\[[^\]]*\]/, 'ENC'))).toEqual(['# settings', 'db:', '  password: ENC', '  host: ENC']);
+    expect((await cli(['decrypt', 'app.yaml'], { cwd: dir, env })).stdout).toBe('# settings\ndb:\n  password: pw\n  host: db.internal\n\n# more\nother: 1\n');
+  });
+
+  it('JSON: sets nested values and keeps order', async () => {
+    const { dir, env } = await setup('c.json', '{"a": {"b": 1}, "z": true}');
+    await cli(['set', 'a.c', 'new', '-f', 'c.json'], { cwd: dir, env });
+    expect((await cli(['decrypt', 'c.json'], { cwd: dir, env })).stdout).toBe('{\n\t"a": {\n\t\t"b": 1,\n\t\t"c": "new"\n\t},\n\t"z": true\n}\n');
+  });
+});
+
+describe('unset', () => {
+  it('removes one key; the others keep their ciphertext; a missing key is exit 3', async () => {
+    const { dir, env, read } = await setup('.env', 'A=alpha\nB=beta\nC=gamma\n');
+    const before = read().split('\n');
+    expect((await cli(['unset', 'B'], { cwd: dir, env })).code).toBe(0);
+    const after = read().split('\n');
+    expect(after).toContain(before[0]);
+    expect(after).toContain(before[2]);
+    expect(after.some((l) => l.startsWith('B='))).toBe(false);
+    expect((await cli(['unset', 'B'], { cwd: dir, env })).code).toBe(3);
+  });
+});
