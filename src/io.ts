@@ -87,7 +87,8 @@ export interface Io {
   now(): Date;
   /** Asks on the terminal; null when there is no terminal. `hidden` turns echo off. */
   prompt(question: string, options?: { hidden?: boolean }): Promise<string | null>;
-  runCommand(argv: readonly string[], extraEnv: Readonly<Record<string, string>>): Promise<CommandResult>;
+  /** Runs a program and captures its stdout. Its stderr passes through unless `quiet`. */
+  runCommand(argv: readonly string[], extraEnv: Readonly<Record<string, string>>, options?: { quiet?: boolean }): Promise<CommandResult>;
   /**
    * Runs a program on the terminal (an editor) and waits for it. Ctrl-C goes to the program,
    * not to envseal; SIGTERM/SIGHUP are passed on to it. Rejects with code ENOENT when the
@@ -301,7 +302,7 @@ export function nodeIo(options: NodeIoOptions = {}): Io {
     fs: nodeFs(),
     now: () => new Date(),
     prompt: (question, opts) => promptOnTerminal(question, opts?.hidden === true),
-    runCommand: (argv, extraEnv) => runCapture(argv, { ...process.env, ...extraEnv }),
+    runCommand: (argv, extraEnv, opts) => runCapture(argv, { ...process.env, ...extraEnv }, opts?.quiet === true),
     runInteractive: (argv) => runOnTerminal(argv, options.env ?? process.env),
     privateTempRoot: memoryTempRoot(),
   };
@@ -352,14 +353,14 @@ function runOnTerminal(argv: readonly string[], env: Readonly<Record<string, str
   });
 }
 
-function runCapture(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
+function runCapture(argv: readonly string[], env: NodeJS.ProcessEnv, quiet: boolean): Promise<CommandResult> {
   return new Promise((resolvePromise, reject) => {
     const [command, ...args] = argv;
     if (command === undefined) {
       reject(new Error('empty command'));
       return;
     }
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', quiet ? 'ignore' : 'inherit'] });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.on('error', reject);

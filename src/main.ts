@@ -16,6 +16,9 @@ import { editCommand } from './commands/edit.js';
 import { getCommand } from './commands/get.js';
 import { setCommand } from './commands/set.js';
 import { unsetCommand } from './commands/unset.js';
+import { rotateCommand, updatekeysCommand } from './commands/rekey.js';
+import { statusCommand } from './commands/status.js';
+import { teamCommand } from './commands/team.js';
 import { renderError } from './report.js';
 import { VERSION } from './version.js';
 
@@ -30,6 +33,10 @@ const COMMANDS: readonly CommandFactory[] = [
   setCommand as CommandFactory,
   unsetCommand as CommandFactory,
   editCommand as CommandFactory,
+  statusCommand as CommandFactory,
+  teamCommand as CommandFactory,
+  updatekeysCommand as CommandFactory,
+  rotateCommand as CommandFactory,
   demoCommand as CommandFactory,
 ];
 

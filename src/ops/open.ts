@@ -11,7 +11,9 @@ import { IvStash } from '../crypto/stash.js';
 import { IntegrityError, ParseError } from '../errors.js';
 import { parseMetadata } from '../metadata/codec.js';
 import { allAgeKeys, type Metadata } from '../metadata/model.js';
-import { macError, unwrapError } from './open-errors.js';
+import { macError, unwrapError, type NameOf } from './open-errors.js';
+import { findConfigPath, loadConfig } from '../config/load.js';
+import { namer, readRoster } from '../config/roster.js';
 import type { MapNode } from '../tree.js';
 import type { Ctx } from './context.js';
 import { discoverIdentities } from './identities.js';
@@ -54,7 +56,19 @@ export async function recoverDataKey(ctx: Ctx, loaded: LoadedFile, metadata: Met
   const discovery = await discoverIdentities(ctx, allAgeKeys(metadata)[0]?.recipient);
   const result = await unwrapDataKey(metadata, discovery.identities);
   if (result.ok) return result.dataKey;
-  throw unwrapError(loaded.abs, metadata, discovery, result, options.nameOf);
+  throw unwrapError(loaded.abs, metadata, discovery, result, options.nameOf ?? (await rosterNamer(ctx, loaded.abs)));
+}
+
+/** Names from the nearest roster, for error messages only (any problem: no names). */
+async function rosterNamer(ctx: Ctx, fileAbs: string): Promise<NameOf | undefined> {
+  try {
+    const path = await findConfigPath(ctx.io, fileAbs, { explicit: ctx.configPath });
+    if (path === null) return undefined;
+    const config = await loadConfig(ctx.io, path, () => undefined);
+    return namer(readRoster(config.raw, path));
+  } catch {
+    return undefined;
+  }
 }
 
 export async function openFile(ctx: Ctx, loaded: LoadedFile, options: OpenOptions = {}): Promise<OpenedFile> {
