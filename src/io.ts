@@ -1,6 +1,6 @@
 /**
  * The outside world, passed in. Commands and operations receive an {@link Io}; only
- * `nodeIo()` (and `bin/envseal.js`, which calls it) touches `process` and the real
+ * `nodeIo()` (and `bin/envseal.cjs`, which calls it) touches `process` and the real
  * filesystem. Tests build an Io around a temporary folder and captured output.
  *
  * Every filesystem failure becomes an {@link IoError} that names the file.
@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants as fsConstants, promises as fsp } from 'node:fs';
 import { constants as osConstants, homedir, tmpdir } from 'node:os';
+import { isatty } from 'node:tty';
 import { basename, dirname, join, resolve } from 'node:path';
 import { IoError } from './errors.js';
 
@@ -282,17 +283,18 @@ export interface NodeIoOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** The real world. Only bin/envseal.js and the library entry points call this. */
+/** The real world. Only bin/envseal.cjs and the library entry points call this. */
 export function nodeIo(options: NodeIoOptions = {}): Io {
   return {
     cwd: options.cwd ?? process.cwd(),
     env: options.env ?? process.env,
     platform: process.platform,
     homedir: homedir(),
-    stdout: { write: (data) => void process.stdout.write(data), isTTY: process.stdout.isTTY === true },
-    stderr: { write: (data) => void process.stderr.write(data), isTTY: process.stderr.isTTY === true },
+    // isatty() instead of process.stdin.isTTY: creating the stdin stream costs ~3 ms of every run.
+    stdout: { write: (data) => void process.stdout.write(data), isTTY: isatty(1) },
+    stderr: { write: (data) => void process.stderr.write(data), isTTY: isatty(2) },
     stdin: {
-      isTTY: process.stdin.isTTY === true,
+      isTTY: isatty(0),
       async read() {
         const chunks: Buffer[] = [];
         for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

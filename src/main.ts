@@ -1,102 +1,28 @@
 /**
- * The CLI: builds the yargs parser, registers one module per command, and holds the one
- * try/catch that turns errors into an exit code and a message (PRODUCT.md §4, §7).
+ * The CLI's entry: the one try/catch that turns errors into an exit code and a message
+ * (PRODUCT.md §4, §7). An ordinary `envseal run … -- CMD` is parsed from run's own flag table
+ * and runs without loading yargs; everything else goes through yargs (cli.ts), loaded then.
  */
-import yargs from 'yargs';
-import type { Argv, CommandModule } from 'yargs';
-import { EnvsealError, ExitCode, UsageError } from './errors.js';
+import { EnvsealError, ExitCode } from './errors.js';
 import type { Io } from './io.js';
 import type { CommandEnv } from './commands/env.js';
-import { decryptCommand } from './commands/decrypt.js';
-import { demoCommand } from './commands/demo.js';
-import { encryptCommand } from './commands/encrypt.js';
-import { keygenCommand } from './commands/keygen.js';
-import { runCommand } from './commands/run.js';
-import { editCommand } from './commands/edit.js';
-import { getCommand } from './commands/get.js';
-import { setCommand } from './commands/set.js';
-import { unsetCommand } from './commands/unset.js';
-import { rotateCommand, updatekeysCommand } from './commands/rekey.js';
-import { statusCommand } from './commands/status.js';
-import { teamCommand } from './commands/team.js';
+import { runHandler } from './commands/run.js';
+import { parseRunArgv } from './commands/run-options.js';
 import { renderError } from './report.js';
-import { VERSION } from './version.js';
-
-type CommandFactory = (env: CommandEnv) => CommandModule<object, never>;
-
-const COMMANDS: readonly CommandFactory[] = [
-  keygenCommand as CommandFactory,
-  encryptCommand as CommandFactory,
-  decryptCommand as CommandFactory,
-  runCommand as CommandFactory,
-  getCommand as CommandFactory,
-  setCommand as CommandFactory,
-  unsetCommand as CommandFactory,
-  editCommand as CommandFactory,
-  statusCommand as CommandFactory,
-  teamCommand as CommandFactory,
-  updatekeysCommand as CommandFactory,
-  rotateCommand as CommandFactory,
-  demoCommand as CommandFactory,
-];
-
-const EXIT_CODES = `Exit codes:
-  0 success              4 no identity could open the file
-  1 internal error       5 integrity (MAC mismatch, tampered value)
-  2 usage                6 a file that does not parse
-  3 configuration        7 cannot read or write a file
-  run: the command's own code; 127 command not found; 128+n killed by signal n`;
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const env: CommandEnv = { io, exitCode: ExitCode.ok };
-  let parser: Argv = yargs([...argv])
-    .scriptName('envseal')
-    .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false })
-    .option('config', { type: 'string', describe: 'use this .sops.yaml instead of looking for one', global: true })
-    .strict()
-    .exitProcess(false)
-    .showHelpOnFail(false)
-    .fail((message, err) => {
-      if (err !== undefined && err !== null) throw err;
-      throw usageError(message, argv, commandNames);
-    })
-    .demandCommand(1, 'name a command')
-    .version(VERSION)
-    .help()
-    .alias('h', 'help')
-    .wrap(100)
-    .epilogue(EXIT_CODES);
-  const commandNames: string[] = [];
-  for (const factory of COMMANDS) {
-    const module = factory(env);
-    commandNames.push(String(module.command ?? '').split(' ')[0] ?? '');
-    parser = parser.command(module);
-  }
   try {
-    let printed = '';
-    await parser.parseAsync([...argv], {}, (_err, _args, output) => {
-      printed = output;
-    });
-    if (printed !== '') io.stdout.write(printed.endsWith('\n') ? printed : `${printed}\n`);
+    const fast = argv[0] === 'run' ? parseRunArgv(argv.slice(1)) : null;
+    if (fast !== null) {
+      await runHandler(env, fast);
+    } else {
+      const { parseWithYargs } = await import('./cli.js');
+      await parseWithYargs(argv, env);
+    }
     return env.exitCode;
   } catch (err) {
-    return report(io, err);
+    io.stderr.write(renderError(err, io.cwd, io.env['ENVSEAL_DEBUG'] === '1'));
+    return err instanceof EnvsealError ? err.exitCode : ExitCode.internal;
   }
-}
-
-/** yargs's messages, reworded where they would confuse (an unknown command is not an "argument"). */
-function usageError(message: string, argv: readonly string[], commands: readonly string[]): UsageError {
-  const first = argv.find((a) => !a.startsWith('-'));
-  if (first !== undefined && !commands.includes(first) && /^Unknown argument/.test(message)) {
-    const close = commands.filter((c) => c.startsWith(first.slice(0, 2)));
-    return new UsageError(`unknown command "${first}"`, {
-      hint: close.length > 0 ? `did you mean ${close.join(' or ')}? (envseal --help lists the commands)` : 'envseal --help lists the commands',
-    });
-  }
-  return new UsageError(message.replace(/^./, (c) => c.toLowerCase()), { hint: 'envseal --help lists the commands and their options' });
-}
-
-function report(io: Io, err: unknown): number {
-  io.stderr.write(renderError(err, io.cwd, io.env['ENVSEAL_DEBUG'] === '1'));
-  return err instanceof EnvsealError ? err.exitCode : ExitCode.internal;
 }

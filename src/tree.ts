@@ -68,6 +68,7 @@ export type ListItem = Node | Comment;
 /** One leaf as seen by a walk: a scalar, or a comment. Null leaves are never visited. */
 export type Leaf = Scalar | Comment;
 
+/** What a walk tells about a leaf. Valid during the callback only: the walk reuses it. */
 export interface LeafContext {
   /** Map keys from the document root to the leaf (list indices are not part of it). */
   readonly path: readonly string[];
@@ -137,9 +138,9 @@ function walkMap(node: MapNode, path: string[], outer: string[][], fn: LeafFn): 
       items.push(item);
     } else if (item.kind === 'comment') {
       level.push(item.text);
-      items.push(fn(item, { path, commentStack: snapshot(stack), isComment: true }) as Comment);
+      items.push(fn(item, { path, commentStack: stack, isComment: true }) as Comment);
     } else {
-      const value = walkNode(item.value, [...path, item.key], snapshot(stack), fn);
+      const value = walkNode(item.value, [...path, item.key], stack, fn);
       items.push(value === item.value ? item : { ...item, value });
       level.length = 0;
     }
@@ -154,18 +155,13 @@ function walkList(node: ListNode, path: string[], outer: string[][], fn: LeafFn)
   for (const item of node.items) {
     if (item.kind === 'comment') {
       level.push(item.text);
-      items.push(fn(item, { path, commentStack: snapshot(stack), isComment: true }) as Comment);
+      items.push(fn(item, { path, commentStack: stack, isComment: true }) as Comment);
     } else {
-      items.push(walkNode(item, path, snapshot(stack), fn));
+      items.push(walkNode(item, path, stack, fn));
       level.length = 0;
     }
   }
   return { ...node, items };
-}
-
-/** Copies the comment stack so a callee cannot see later changes to it. */
-function snapshot(stack: string[][]): string[][] {
-  return stack.map((level) => [...level]);
 }
 
 /** The AAD of a leaf: its map-key path joined with `:`, plus a trailing `:` (§3). */

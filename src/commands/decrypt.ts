@@ -17,7 +17,7 @@ interface DecryptArgs {
   format: string | undefined;
   inputFormat: string | undefined;
   output: string | undefined;
-  inPlace: boolean;
+  inPlace: boolean | undefined;
   ignoreMac: boolean;
   config: string | undefined;
 }
@@ -32,7 +32,7 @@ export function decryptCommand(env: CommandEnv): CommandModule<object, DecryptAr
         .option('format', { type: 'string', choices: ['dotenv', 'yaml', 'json', 'shell'], describe: 'output format (default: the file\'s own)' })
         .option('input-format', inputFormatOption)
         .option('output', { alias: 'o', type: 'string', describe: 'write the plaintext to this file (mode 0600) instead of stdout' })
-        .option('in-place', { alias: 'i', type: 'boolean', default: false, describe: 'replace the file with its plaintext (on purpose)' })
+        .option('in-place', { alias: 'i', type: 'boolean', describe: 'replace the file with its plaintext (on purpose)' })
         .option('ignore-mac', { type: 'boolean', default: false, describe: 'decrypt even if the integrity check fails (says so on stderr)' })
         .conflicts('output', 'in-place')
         .example('$0 decrypt .env', 'print the plaintext .env')
@@ -41,7 +41,7 @@ export function decryptCommand(env: CommandEnv): CommandModule<object, DecryptAr
     handler: async (args) => {
       const ctx = ctxFor(env, args.config);
       const loaded = await loadFile(ctx, args.file, args.inputFormat);
-      const opened = await openFile(ctx, loaded, { ignoreMac: args.ignoreMac });
+      const opened = await openFile(ctx, loaded, { ignoreMac: args.ignoreMac, readOnly: true });
       const target = args.format ?? loaded.format.name;
       let text: string;
       if (target === 'shell') {
@@ -50,7 +50,7 @@ export function decryptCommand(env: CommandEnv): CommandModule<object, DecryptAr
         const format = formatNamed(target as 'dotenv' | 'yaml' | 'json');
         text = format.emitPlain(opened.docs, format.name === loaded.format.name ? loaded.parsed : undefined, loaded.abs);
       }
-      if (args.inPlace) {
+      if (args.inPlace === true) {
         if (target !== loaded.format.name) throw new UsageError('--in-place keeps the file\'s format; drop --format or use --output');
         await env.io.fs.writeFileAtomic(loaded.abs, text, { expected: loaded.bytes });
         say(env, `envseal: ${loaded.display} is now PLAINTEXT; encrypt it again before committing`);

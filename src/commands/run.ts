@@ -12,20 +12,8 @@ import { loadValues } from '../ops/env-values.js';
 import { execChild } from '../run/exec.js';
 import { Masker, pipeMasked } from '../run/mask.js';
 import { ctxFor, type CommandEnv } from './env.js';
+import { RUN_OPTIONS, type RunArgs } from './run-options.js';
 import type { Ctx } from '../ops/context.js';
-
-interface RunArgs {
-  file: string[] | undefined;
-  override: boolean;
-  pristine: boolean;
-  require: string[] | undefined;
-  example: string | undefined;
-  flatten: boolean;
-  mask: boolean;
-  format: string | undefined;
-  config: string | undefined;
-  '--': string[] | undefined;
-}
 
 export function runCommand(env: CommandEnv): CommandModule<object, RunArgs> {
   return {
@@ -33,47 +21,43 @@ export function runCommand(env: CommandEnv): CommandModule<object, RunArgs> {
     describe: 'run a command with the decrypted values in its environment',
     builder: (y) =>
       y
-        .option('file', { alias: 'f', type: 'string', array: true, describe: 'encrypted file to load (repeatable; later files win; default .env)' })
-        .option('override', { type: 'boolean', default: false, describe: 'file values win over variables already set' })
-        .option('pristine', { type: 'boolean', default: false, describe: 'start from an empty environment (plus PATH, HOME, USER, LANG, TERM, TZ)' })
-        .option('require', { type: 'string', array: true, describe: 'these keys (comma-separated, repeatable) must be set and non-empty' })
-        .option('example', { type: 'string', describe: 'every key listed in this .env.example must be set and non-empty' })
-        .option('flatten', { type: 'boolean', default: false, describe: 'nested YAML/JSON values become DB_PASSWORD-style variables' })
-        .option('mask', { type: 'boolean', default: false, describe: "replace secret values in the command's output with ****" })
-        .option('format', { type: 'string', choices: ['dotenv', 'yaml', 'json'], describe: 'read the files as this format' })
+        .options(RUN_OPTIONS as never)
         .example('$0 run -- node app.js', 'run node with the values of .env')
         .example('$0 run -f .env -f .env.production -- npm start', 'layer two files')
         .example('$0 run --require DATABASE_URL,API_KEY -- ./deploy.sh', 'stop before starting if a key is missing') as never,
-    handler: async (args) => {
-      const argv = args['--'] ?? [];
-      const [command, ...commandArgs] = argv.map(String);
-      if (command === undefined) throw new UsageError('name the command to run after --', { hint: 'envseal run -- node app.js' });
-      const ctx = ctxFor(env, args.config);
-      const values = await loadValues(ctx, args.file ?? ['.env'], args.format, args.flatten);
-      const childEnv = buildEnv(env.io.env, env.io.platform, values, args);
-      await checkRequired(ctx, childEnv, args);
-      const secrets = [...values.values()].filter((v) => v.secret).map((v) => v.value);
-      const result = await execChild({
-        command,
-        args: commandArgs,
-        env: childEnv,
-        cwd: env.io.cwd,
-        onTerminal: env.io.stdin.isTTY,
-        outputs: args.mask
-          ? { stdout: env.io.stdout, stderr: env.io.stderr, transform: pipeMasked(() => new Masker(secrets)) }
-          : undefined,
-      });
-      if (result.kind === 'not-found') {
-        env.io.stderr.write(`envseal: command not found: ${command}\nhint: check the name and your PATH\n`);
-        env.exitCode = ExitCode.commandNotFound;
-      } else if (result.kind === 'not-executable') {
-        env.io.stderr.write(`envseal: cannot execute ${command}: permission denied\n`);
-        env.exitCode = 126;
-      } else {
-        env.exitCode = result.code;
-      }
-    },
+    handler: (args) => runHandler(env, args),
   };
+}
+
+/** Runs the command; used by the yargs module above and by main's fast path. */
+export async function runHandler(env: CommandEnv, args: RunArgs): Promise<void> {
+  const argv = args['--'] ?? [];
+  const [command, ...commandArgs] = argv.map(String);
+  if (command === undefined) throw new UsageError('name the command to run after --', { hint: 'envseal run -- node app.js' });
+  const ctx = ctxFor(env, args.config);
+  const values = await loadValues(ctx, args.file ?? ['.env'], args.format, args.flatten);
+  const childEnv = buildEnv(env.io.env, env.io.platform, values, args);
+  await checkRequired(ctx, childEnv, args);
+  const secrets = [...values.values()].filter((v) => v.secret).map((v) => v.value);
+  const result = await execChild({
+    command,
+    args: commandArgs,
+    env: childEnv,
+    cwd: env.io.cwd,
+    onTerminal: env.io.stdin.isTTY,
+    outputs: args.mask
+      ? { stdout: env.io.stdout, stderr: env.io.stderr, transform: pipeMasked(() => new Masker(secrets)) }
+      : undefined,
+  });
+  if (result.kind === 'not-found') {
+    env.io.stderr.write(`envseal: command not found: ${command}\nhint: check the name and your PATH\n`);
+    env.exitCode = ExitCode.commandNotFound;
+  } else if (result.kind === 'not-executable') {
+    env.io.stderr.write(`envseal: cannot execute ${command}: permission denied\n`);
+    env.exitCode = 126;
+  } else {
+    env.exitCode = result.code;
+  }
 }
 
 function buildEnv(

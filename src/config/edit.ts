@@ -3,7 +3,8 @@
  * rules. Edited through the yaml Document API, so comments and key order survive; each
  * recipient a rule lists gets its member's name as a comment.
  */
-import { isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap, YAMLSeq, type Document } from 'yaml';
+import type { Document, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { yamlLib } from '../yaml-lib.js';
 import { ConfigError } from '../errors.js';
 import { splitRecipientList } from '../keys/recipient.js';
 
@@ -13,14 +14,14 @@ export const CATCH_ALL_REGEX = '(^|/)(\\.env(\\.[^/]*)?|[^/]*\\.env|[^/]*\\.ya?m
 const HEADER = 'envseal keeps its roster (name: recipient) under `envseal:`; sops ignores that key.\n The creation rules list the recipients themselves, so sops uses this file unchanged.';
 
 export function newConfigText(name: string, recipient: string): string {
-  const doc = parseDocument('{}');
+  const doc = yamlLib().parseDocument('{}');
   doc.commentBefore = ` ${HEADER}`;
-  const contents = new YAMLMap();
+  const contents = new (yamlLib().YAMLMap)();
   contents.set('envseal', rosterNode([[name, recipient]]));
-  const rule = new YAMLMap();
+  const rule = new (yamlLib().YAMLMap)();
   rule.set('path_regex', CATCH_ALL_REGEX);
   rule.set('age', recipientSeq([[recipient, name]]));
-  const rules = new YAMLSeq();
+  const rules = new (yamlLib().YAMLSeq)();
   rules.add(rule);
   contents.set('creation_rules', rules);
   doc.contents = contents as never;
@@ -28,36 +29,36 @@ export function newConfigText(name: string, recipient: string): string {
 }
 
 function rosterNode(members: Array<[string, string]>): YAMLMap {
-  const section = new YAMLMap();
-  const map = new YAMLMap();
+  const section = new (yamlLib().YAMLMap)();
+  const map = new (yamlLib().YAMLMap)();
   for (const [name, recipient] of members) map.set(name, recipient);
   section.set('members', map);
   return section;
 }
 
 function recipientSeq(items: Array<[string, string | undefined]>): YAMLSeq {
-  const seq = new YAMLSeq();
+  const seq = new (yamlLib().YAMLSeq)();
   for (const [recipient, name] of items) seq.add(named(recipient, name));
   return seq;
 }
 
 function named(recipient: string, name: string | undefined): Scalar {
-  const node = new Scalar(recipient);
+  const node = new (yamlLib().Scalar)(recipient);
   if (name !== undefined) node.comment = ` ${name}`;
   return node;
 }
 
 function load(text: string, file: string): Document {
-  const doc = parseDocument(text, { keepSourceTokens: false });
+  const doc = yamlLib().parseDocument(text, { keepSourceTokens: false });
   if (doc.errors.length > 0) throw new ConfigError(`invalid YAML (${doc.errors[0]?.code})`, { file });
-  if (doc.contents === null) doc.contents = new YAMLMap() as never;
-  if (!isMap(doc.contents)) throw new ConfigError('the top level must be a map', { file });
+  if (doc.contents === null) doc.contents = new (yamlLib().YAMLMap)() as never;
+  if (!yamlLib().isMap(doc.contents)) throw new ConfigError('the top level must be a map', { file });
   return doc;
 }
 
 function rulesOf(doc: Document): YAMLMap[] {
   const rules = (doc.contents as YAMLMap).get('creation_rules', true);
-  return isSeq(rules) ? rules.items.filter((r): r is YAMLMap => isMap(r)) : [];
+  return yamlLib().isSeq(rules) ? rules.items.filter((r): r is YAMLMap => yamlLib().isMap(r)) : [];
 }
 
 /** Which rules a `--rule` selection names: a 1-based index, or the exact path_regex. */
@@ -82,18 +83,18 @@ export function addMemberText(text: string, file: string, name: string, recipien
   const top = doc.contents as YAMLMap;
   const found: unknown = top.get('envseal', true);
   let section: YAMLMap;
-  if (isMap(found)) {
+  if (yamlLib().isMap(found)) {
     section = found;
   } else {
-    section = new YAMLMap();
+    section = new (yamlLib().YAMLMap)();
     top.items.unshift(doc.createPair('envseal', section) as never);
   }
   const listed: unknown = section.get('members', true);
   let members: YAMLMap;
-  if (isMap(listed)) {
+  if (yamlLib().isMap(listed)) {
     members = listed;
   } else {
-    members = new YAMLMap();
+    members = new (yamlLib().YAMLMap)();
     section.set('members', members);
   }
   members.set(name, recipient);
@@ -104,12 +105,12 @@ export function addMemberText(text: string, file: string, name: string, recipien
 
 function addToRule(rule: YAMLMap, recipient: string, name: string): void {
   const groups = rule.get('key_groups', true);
-  const holder = isSeq(groups) && isMap(groups.items[0]) ? (groups.items[0] as YAMLMap) : rule;
+  const holder = yamlLib().isSeq(groups) && yamlLib().isMap(groups.items[0]) ? (groups.items[0] as YAMLMap) : rule;
   const age = holder.get('age', true);
-  if (isSeq(age)) {
-    const present = age.items.some((item) => isScalar(item) && splitRecipientList(String(item.value)).includes(recipient));
+  if (yamlLib().isSeq(age)) {
+    const present = age.items.some((item) => yamlLib().isScalar(item) && splitRecipientList(String(item.value)).includes(recipient));
     if (!present) age.add(named(recipient, name));
-  } else if (isScalar(age) && age.value !== null && String(age.value).trim() !== '') {
+  } else if (yamlLib().isScalar(age) && age.value !== null && String(age.value).trim() !== '') {
     const list = splitRecipientList(String(age.value));
     if (!list.includes(recipient)) age.value = [...list, recipient].join(',');
   } else {
@@ -121,21 +122,21 @@ function addToRule(rule: YAMLMap, recipient: string, name: string): void {
 export function removeMemberText(text: string, file: string, name: string | undefined, recipient: string): string {
   const doc = load(text, file);
   const section = (doc.contents as YAMLMap).get('envseal', true);
-  const members = isMap(section) ? section.get('members', true) : undefined;
-  if (name !== undefined && isMap(members)) members.delete(name);
+  const members = yamlLib().isMap(section) ? section.get('members', true) : undefined;
+  if (name !== undefined && yamlLib().isMap(members)) members.delete(name);
   for (const rule of rulesOf(doc)) {
     removeFrom(rule, recipient);
     const groups = rule.get('key_groups', true);
-    if (isSeq(groups)) for (const g of groups.items) if (isMap(g)) removeFrom(g, recipient);
+    if (yamlLib().isSeq(groups)) for (const g of groups.items) if (yamlLib().isMap(g)) removeFrom(g, recipient);
   }
   return doc.toString({ lineWidth: 0 });
 }
 
 function removeFrom(holder: YAMLMap, recipient: string): void {
   const age = holder.get('age', true);
-  if (isSeq(age)) {
+  if (yamlLib().isSeq(age)) {
     age.items = age.items.flatMap((item) => {
-      if (!isScalar(item)) return [item];
+      if (!yamlLib().isScalar(item)) return [item];
       const list = splitRecipientList(String(item.value));
       if (!list.includes(recipient)) return [item];
       const rest = list.filter((r) => r !== recipient);
@@ -143,7 +144,7 @@ function removeFrom(holder: YAMLMap, recipient: string): void {
       item.value = rest.join(',');
       return [item];
     });
-  } else if (isScalar(age) && age.value !== null) {
+  } else if (yamlLib().isScalar(age) && age.value !== null) {
     age.value = splitRecipientList(String(age.value)).filter((r) => r !== recipient).join(',');
   }
 }

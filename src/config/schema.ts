@@ -4,7 +4,8 @@
  * file:line. Unknown fields are ignored, as sops ignores them, but a misspelt
  * `path_regex` gets a warning because it silently makes a rule match every file.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
+import type { Node as YamlNode, YAMLMap } from 'yaml';
+import { yamlLib } from '../yaml-lib.js';
 import { ConfigError } from '../errors.js';
 import { RULE_FIELDS, type EncryptionRule, type RuleField } from '../crypto/rules.js';
 import { parseRecipient, splitRecipientList, type Recipient } from '../keys/recipient.js';
@@ -46,8 +47,8 @@ const OTHER_RULE_KEYS: Readonly<Record<string, OtherKeyType>> = {
 };
 
 export function parseConfig(text: string, path: string, warn: (message: string) => void = () => undefined): SopsConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  const lineCounter = new (yamlLib().LineCounter)();
+  const doc = yamlLib().parseDocument(text, { lineCounter, uniqueKeys: true });
   const lineOf = (node: YamlNode | null | undefined): number | undefined =>
     node?.range == null ? undefined : lineCounter.linePos(node.range[0]).line;
   const fail = (message: string, node?: YamlNode | null): never => {
@@ -59,16 +60,16 @@ export function parseConfig(text: string, path: string, warn: (message: string) 
     throw new ConfigError(`invalid YAML (${firstError.code})`, { file: path, line });
   }
   const root = doc.contents;
-  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) {
+  if (root === null || (yamlLib().isScalar(root) && (root.value === null || root.value === ''))) {
     return { path, creationRules: [], raw: {} };
   }
-  if (!isMap(root)) return fail('the top level must be a map');
+  if (!yamlLib().isMap(root)) return fail('the top level must be a map');
   const rulesNode = root.get('creation_rules', true) as YamlNode | undefined;
   const creationRules: CreationRule[] = [];
-  if (rulesNode !== undefined && rulesNode !== null && !(isScalar(rulesNode) && rulesNode.value === null)) {
-    if (!isSeq(rulesNode)) return fail('creation_rules must be a list', rulesNode);
+  if (rulesNode !== undefined && rulesNode !== null && !(yamlLib().isScalar(rulesNode) && rulesNode.value === null)) {
+    if (!yamlLib().isSeq(rulesNode)) return fail('creation_rules must be a list', rulesNode);
     rulesNode.items.forEach((item, index) => {
-      if (!isMap(item)) fail(`creation rule ${index + 1} must be a map`, item as YamlNode);
+      if (!yamlLib().isMap(item)) fail(`creation rule ${index + 1} must be a map`, item as YamlNode);
       creationRules.push(parseRule(item as YAMLMap, index, lineOf(item as YamlNode) ?? 0, fail, warn, path));
     });
   }
@@ -80,7 +81,7 @@ type Fail = (message: string, node?: YamlNode | null) => never;
 function parseRule(node: YAMLMap, index: number, line: number, fail: Fail, warn: (m: string) => void, path: string): CreationRule {
   const field = (name: string): YamlNode | undefined => (node.get(name, true) as YamlNode | undefined) ?? undefined;
   const label = `creation rule ${index + 1}`;
-  const keys = node.items.map((pair) => (isScalar(pair.key) ? String(pair.key.value) : ''));
+  const keys = node.items.map((pair) => (yamlLib().isScalar(pair.key) ? String(pair.key.value) : ''));
   for (const key of keys) {
     if (/^(path_regexp|path-regex|pathRegex|filename_regex|path_rexeg)$/.test(key)) {
       warn(`${path}:${line}: ${label} has "${key}", which sops ignores (did you mean path_regex?): the rule matches every file`);
@@ -96,10 +97,10 @@ function parseRule(node: YAMLMap, index: number, line: number, fail: Fail, warn:
   }
   const groupsNode = field('key_groups');
   let groups: RuleGroup[];
-  if (groupsNode !== undefined && !(isScalar(groupsNode) && groupsNode.value === null)) {
-    if (!isSeq(groupsNode)) return fail(`${label} key_groups must be a list`, groupsNode);
+  if (groupsNode !== undefined && !(yamlLib().isScalar(groupsNode) && groupsNode.value === null)) {
+    if (!yamlLib().isSeq(groupsNode)) return fail(`${label} key_groups must be a list`, groupsNode);
     groups = groupsNode.items.map((g, i) => {
-      if (!isMap(g)) return fail(`${label} key group ${i + 1} must be a map`, g as YamlNode);
+      if (!yamlLib().isMap(g)) return fail(`${label} key group ${i + 1} must be a map`, g as YamlNode);
       return groupFrom(g, `${label} key group ${i + 1}`, fail);
     });
   } else {
@@ -139,32 +140,32 @@ function groupFrom(node: YAMLMap, label: string, fail: Fail): RuleGroup {
   const otherKeys: string[] = [];
   for (const [name, type] of Object.entries(OTHER_RULE_KEYS)) {
     const value = node.get(name, true) as YamlNode | undefined;
-    if (value === undefined || (isScalar(value) && (value.value === null || value.value === ''))) continue;
-    if (isSeq(value) && value.items.length === 0) continue;
-    const described = isSeq(value) || isScalar(value) ? stringListLoose(value) : [];
+    if (value === undefined || (yamlLib().isScalar(value) && (value.value === null || value.value === ''))) continue;
+    if (yamlLib().isSeq(value) && value.items.length === 0) continue;
+    const described = yamlLib().isSeq(value) || yamlLib().isScalar(value) ? stringListLoose(value) : [];
     otherKeys.push(...(described.length > 0 ? described : ['(entry)']).map((d) => `${type}: ${d}`));
   }
   return { age, otherKeys };
 }
 
 function scalarText(node: YamlNode, label: string, fail: Fail): string {
-  if (!isScalar(node)) return fail(`${label} must be a single value`, node);
+  if (!yamlLib().isScalar(node)) return fail(`${label} must be a single value`, node);
   return node.value === null || node.value === undefined ? '' : String(node.value);
 }
 
 function stringList(node: YamlNode | undefined, label: string, fail: Fail): Array<{ text: string; at: YamlNode }> {
-  if (node === undefined || (isScalar(node) && (node.value === null || node.value === ''))) return [];
-  if (isScalar(node)) return [{ text: String(node.value), at: node }];
-  if (!isSeq(node)) return fail(`${label} must be a string or a list of strings`, node);
+  if (node === undefined || (yamlLib().isScalar(node) && (node.value === null || node.value === ''))) return [];
+  if (yamlLib().isScalar(node)) return [{ text: String(node.value), at: node }];
+  if (!yamlLib().isSeq(node)) return fail(`${label} must be a string or a list of strings`, node);
   return node.items.map((item) => {
-    if (!isScalar(item)) return fail(`${label} must list strings`, item as YamlNode);
+    if (!yamlLib().isScalar(item)) return fail(`${label} must list strings`, item as YamlNode);
     return { text: String(item.value), at: item as YamlNode };
   });
 }
 
 function stringListLoose(node: YamlNode): string[] {
-  if (isScalar(node)) return [String(node.value)];
-  if (isSeq(node)) return node.items.map((item) => (isScalar(item) ? String(item.value) : isMap(item) ? '(entry)' : ''));
+  if (yamlLib().isScalar(node)) return [String(node.value)];
+  if (yamlLib().isSeq(node)) return node.items.map((item) => (yamlLib().isScalar(item) ? String(item.value) : yamlLib().isMap(item) ? '(entry)' : ''));
   return [];
 }
 

@@ -24,6 +24,11 @@ export class MacBuilder {
     this.#hash.update(bytes);
   }
 
+  /** The UTF-8 bytes of `text` (hashed without an intermediate copy). */
+  addText(text: string): void {
+    this.#hash.update(text, 'utf8');
+  }
+
   /** The digest as sops writes it: upper-case hex. */
   hex(): string {
     return this.#hash.digest('hex').toUpperCase();

@@ -9,7 +9,7 @@ import { aadFor, mapLeaves, type Comment, type Leaf, type LeafContext, type MapN
 import { decryptEnc, encryptText, IV_LENGTH, looksEncrypted, parseEnc } from './enc-value.js';
 import { MacBuilder } from './mac.js';
 import { compileRule, type EncryptionRule } from './rules.js';
-import { fromUtf8, scalarBytes, scalarFromText, scalarText, utf8 } from './scalar-codec.js';
+import { scalarFromText, scalarText, utf8 } from './scalar-codec.js';
 import type { IvStash } from './stash.js';
 
 export interface SealPolicy {
@@ -46,9 +46,9 @@ export function sealDocuments(
       if (!encrypted || !policy.encryptComments || leaf.text === '') return leaf;
       return { ...leaf, text: encryptLeaf(key, stash, aadFor(ctx.path), 'comment', leaf.text) };
     }
-    if (!policy.macOnlyEncrypted || encrypted) mac.add(scalarBytes(leaf));
-    if (!encrypted) return leaf;
     const { type, text } = scalarText(leaf);
+    if (!policy.macOnlyEncrypted || encrypted) addToMac(mac, leaf, text);
+    if (!encrypted) return leaf;
     if (text === '') return { kind: 'str', value: '', src: leaf.src };
     encryptedCount += 1;
     return { kind: 'str', value: encryptLeaf(key, stash, aadFor(ctx.path), type, text), src: leaf.src };
@@ -80,11 +80,15 @@ export interface OpenResult {
   readonly hadEncryptedComments: boolean;
 }
 
+/**
+ * Decrypts every value the rule says is encrypted and computes the MAC. `stash` records
+ * each IV for a later re-encryption; pass null when nothing will be written (run, get).
+ */
 export function openDocuments(
   docs: readonly MapNode[],
   key: Uint8Array,
   policy: Pick<SealPolicy, 'rule' | 'macOnlyEncrypted'>,
-  stash: IvStash,
+  stash: IvStash | null,
   options: OpenOptions = { plaintextLeaves: 'reject' },
 ): OpenResult {
   const shouldEncrypt = compileRule(policy.rule);
@@ -100,7 +104,7 @@ export function openDocuments(
       return opened;
     }
     if (!encrypted) {
-      if (!policy.macOnlyEncrypted) mac.add(scalarBytes(leaf));
+      if (!policy.macOnlyEncrypted) addToMac(mac, leaf, scalarText(leaf).text);
       return leaf;
     }
     if (leaf.kind === 'str' && leaf.value === '') return leaf;
@@ -113,15 +117,23 @@ export function openDocuments(
         hint: 'someone edited the file by hand: run `envseal encrypt` on it to seal new values, or restore it from git',
       });
     }
-    const value = openScalar(leaf.value, key, stash, aadFor(ctx.path), ctx.path);
-    mac.add(scalarBytes(value));
-    return { ...value, src: leaf.src } as Scalar;
+    const { value, raw } = openScalar(leaf.value, key, stash, aadFor(ctx.path), ctx.path);
+    // A string hashes as its decrypted bytes (as Go's string does, valid UTF-8 or not);
+    // other types as Go formats the parsed value (`007` as an int hashes as `7`).
+    if (value.kind === 'str') mac.add(raw);
+    else addToMac(mac, value, scalarText(value).text);
+    return leaf.src === undefined ? value : ({ ...value, src: leaf.src } as Scalar);
   };
   const opened = docs.map((doc) => mapLeaves(doc, open));
   return { docs: opened, macHex: mac.hex(), plaintextPaths, hadEncryptedComments };
 }
 
-function openScalar(stored: string, key: Uint8Array, stash: IvStash, aad: string, path: readonly string[]): Scalar {
+function addToMac(mac: MacBuilder, leaf: Scalar, text: string): void {
+  if (leaf.kind === 'bytes') mac.add(leaf.value);
+  else mac.addText(text);
+}
+
+function openScalar(stored: string, key: Uint8Array, stash: IvStash | null, aad: string, path: readonly string[]): { value: Scalar; raw: Uint8Array } {
   const parsed = parseEnc(stored);
   if (!parsed.ok) {
     throw new IntegrityError(`value of ${describePath(path)} is damaged: ${parsed.reason}`, {
@@ -136,7 +148,7 @@ function openScalar(stored: string, key: Uint8Array, stash: IvStash, aad: string
       hint: 'the file was changed outside envseal; restore it from git',
     });
   }
-  const text = fromUtf8(raw);
+  const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
   const scalar = scalarFromText(parsed.value.type, text, raw);
   if (scalar === null) {
     throw new IntegrityError(`value of ${describePath(path)} has type "${parsed.value.type}" but its content does not parse as one`);
@@ -144,21 +156,21 @@ function openScalar(stored: string, key: Uint8Array, stash: IvStash, aad: string
   // Remember the IV under the exact decrypted text: a re-encryption reuses it only for
   // byte-identical plaintext (same type bytes, same AAD), never for a different message.
   // Plaintext that is not valid UTF-8 cannot be re-encoded byte for byte: never stash it.
-  if (Buffer.from(text, 'utf8').equals(raw)) {
+  if (stash !== null && Buffer.from(text, 'utf8').equals(raw)) {
     stash.remember(aad, parsed.value.type === 'int64' ? 'int' : parsed.value.type, text, parsed.value.iv);
   }
-  return scalar;
+  return { value: scalar, raw };
 }
 
 /** A comment that fails to decrypt is kept as written (sops assumes an older, unencrypted comment). */
-function openComment(leaf: Comment, key: Uint8Array, stash: IvStash, aad: string): Comment {
+function openComment(leaf: Comment, key: Uint8Array, stash: IvStash | null, aad: string): Comment {
   if (!looksEncrypted(leaf.text)) return leaf;
   const parsed = parseEnc(leaf.text);
   if (!parsed.ok || parsed.value.type !== 'comment') return leaf;
   try {
     const raw = decryptEnc(key, parsed.value, aad);
-    const text = fromUtf8(raw);
-    if (Buffer.from(text, 'utf8').equals(raw)) stash.remember(aad, 'comment', text, parsed.value.iv);
+    const text = Buffer.from(raw).toString('utf8');
+    if (stash !== null && Buffer.from(text, 'utf8').equals(raw)) stash.remember(aad, 'comment', text, parsed.value.iv);
     return { ...leaf, text };
   } catch {
     return leaf;

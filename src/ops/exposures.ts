@@ -8,7 +8,7 @@
  * untouched, and rotation (envseal's and sops's) and every rewrite of an unchanged value reuse
  * its IV (the IV stash), while writing a new value draws a fresh one.
  */
-import { stringify, parse } from 'yaml';
+import { yamlLib } from '../yaml-lib.js';
 import { parseEnc } from '../crypto/enc-value.js';
 import { ConfigError } from '../errors.js';
 import { getAt, describeKeyPath, type Segment } from '../tree-path.js';
@@ -61,7 +61,7 @@ export async function readExposures(ctx: Ctx, root: string): Promise<Exposure[]>
   if ((await ctx.io.fs.stat(path)) === null) return [];
   let data: unknown;
   try {
-    data = parse(Buffer.from(await ctx.io.fs.readFile(path)).toString('utf8'));
+    data = yamlLib().parse(Buffer.from(await ctx.io.fs.readFile(path)).toString('utf8'));
   } catch {
     throw new ConfigError('the exposure list does not parse', { file: path, hint: 'restore it from git' });
   }
@@ -97,7 +97,7 @@ export function exposuresText(list: readonly Exposure[]): string {
     })),
   };
   const header = HEADER.trimEnd().split('\n').map((l) => `# ${l}`).join('\n');
-  return `${header}\n${stringify(data, { lineWidth: 0, flowCollectionPadding: false })}`;
+  return `${header}\n${yamlLib().stringify(data, { lineWidth: 0, flowCollectionPadding: false })}`;
 }
 
 export interface Debt {

@@ -8,7 +8,6 @@ import { x25519Identity } from '../crypto/age-x25519.js';
 import { unwrapDataKeySync } from '../crypto/data-key.js';
 import { verifyMac } from '../crypto/mac.js';
 import { openDocuments } from '../crypto/seal.js';
-import { IvStash } from '../crypto/stash.js';
 import { IntegrityError, IoError } from '../errors.js';
 import { formatFor, type Format } from '../formats/index.js';
 import { findIdentitiesSync, type SyncKeySourceHost } from '../keys/discovery.js';
@@ -51,7 +50,7 @@ export function openFileSync(world: SyncWorld, display: string, formatOverride?:
   if (!result.ok) throw unwrapError(abs, metadata, discovery, result);
   let opened;
   try {
-    opened = openDocuments(parsed.docs, result.dataKey, metadata, new IvStash());
+    opened = openDocuments(parsed.docs, result.dataKey, metadata, null);
   } catch (err) {
     throw err instanceof IntegrityError ? err.withFile(abs) : err;
   }

@@ -23,7 +23,8 @@ export interface OpenedFile {
   readonly loaded: LoadedFile;
   readonly metadata: Metadata;
   readonly dataKey: Uint8Array;
-  readonly stash: IvStash;
+  /** IVs to reuse when writing back; null when opened read-only. */
+  readonly stash: IvStash | null;
   /** The documents with every value decrypted. */
   readonly docs: MapNode[];
   /** Whether the stored MAC matched (always true unless --ignore-mac was given). */
@@ -40,6 +41,8 @@ export interface OpenOptions {
   readonly plaintextLeaves?: 'reject' | 'collect';
   /** Names for recipients (from the roster), used in "no identity" errors. */
   readonly nameOf?: (recipient: string) => string | undefined;
+  /** Nothing will be written back (run, get, decrypt): skip recording IVs for re-encryption. */
+  readonly readOnly?: boolean;
 }
 
 export function metadataOf(loaded: LoadedFile): Metadata {
@@ -74,7 +77,7 @@ async function rosterNamer(ctx: Ctx, fileAbs: string): Promise<NameOf | undefine
 export async function openFile(ctx: Ctx, loaded: LoadedFile, options: OpenOptions = {}): Promise<OpenedFile> {
   const metadata = metadataOf(loaded);
   const dataKey = await recoverDataKey(ctx, loaded, metadata, options);
-  const stash = new IvStash();
+  const stash = options.readOnly === true ? null : new IvStash();
   let opened;
   try {
     opened = openDocuments(loaded.parsed.docs, dataKey, metadata, stash, {

@@ -9,7 +9,7 @@ import { encryptMac, formatLastModified } from '../crypto/mac.js';
 import { RuleRegexError, type EncryptionRule } from '../crypto/rules.js';
 import { sealDocuments, type SealPolicy } from '../crypto/seal.js';
 import { IvStash } from '../crypto/stash.js';
-import { ParseError } from '../errors.js';
+import { InternalError, ParseError } from '../errors.js';
 import { metadataToRaw } from '../metadata/codec.js';
 import { SOPS_VERSION, type KeyGroup, type Metadata } from '../metadata/model.js';
 import type { ParsedFile } from '../formats/format.js';
@@ -83,6 +83,7 @@ export function reseal(ctx: Ctx, opened: OpenedFile, docs: readonly MapNode[], o
     macOnlyEncrypted: metadata.macOnlyEncrypted,
     encryptComments: opened.hadEncryptedComments || isCommentRule(metadata.rule),
   };
+  if (opened.stash === null) throw new InternalError('a file opened read-only was written back');
   const sealed = seal(docs, dataKey, policy, opened.stash, loaded.abs);
   const valuesChanged = sealed.macHex !== opened.macHex;
   const keepMac = !valuesChanged && opened.macValid && options.rekey === undefined;

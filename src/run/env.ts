@@ -70,3 +70,17 @@ export function pristineNames(platform: string): string[] {
   const names = ['PATH', 'HOME', 'USER', 'LANG', 'TERM', 'TZ'];
   return platform === 'win32' ? [...names, 'SYSTEMROOT', 'COMSPEC'] : names;
 }
+
+/** Adds the variables of decrypted documents to `into` (later ones win). */
+export function addDocuments(
+  into: Map<string, EnvValue>,
+  stored: readonly MapNode[],
+  docs: readonly MapNode[],
+  flatten: boolean,
+  file: string,
+  encrypted: boolean,
+): void {
+  docs.forEach((doc, i) => {
+    for (const [key, value] of documentToEnv(stored[i] ?? doc, doc, { flatten, file })) into.set(key, encrypted ? value : { ...value, secret: false });
+  });
+}

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePlainDotenv } from '../../src/formats/dotenv-plain.js';
@@ -109,6 +109,21 @@ describe('tampering is detected (exit 5, file named, nothing leaked)', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/integrity check skipped/);
     expect(dotenv.parse(result.stdout)).toMatchObject({ TOKEN: CANARY, PORT_unencrypted: '9090' });
+  });
+});
+
+describe('decrypt outputs', () => {
+  it('--output writes a 0600 file (even over an existing one); --in-place on purpose; not both', async () => {
+    const { dir, id, env } = await setup('A=alpha\n');
+    await cli(['encrypt', '.env', '--age', id.recipient], { cwd: dir, env });
+    writeFileSync(join(dir, 'plain.env'), 'old', { mode: 0o644 });
+    expect((await cli(['decrypt', '.env', '--output', 'plain.env'], { cwd: dir, env })).code).toBe(0);
+    expect(readFileSync(join(dir, 'plain.env'), 'utf8')).toBe('A=alpha\n');
+    expect(statSync(join(dir, 'plain.env')).mode & 0o777).toBe(0o600);
+    expect((await cli(['decrypt', '.env', '-o', 'x.env', '-i'], { cwd: dir, env })).code).toBe(2);
+    const inPlace = await cli(['decrypt', '.env', '--in-place'], { cwd: dir, env });
+    expect(inPlace.stderr).toMatch(/is now PLAINTEXT/);
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe('A=alpha\n');
   });
 });
 

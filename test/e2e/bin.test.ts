@@ -1,4 +1,4 @@
-/** A handful of tests that spawn the built CLI (bin/envseal.js → dist/) in a clean environment. */
+/** A handful of tests that spawn the built CLI (bin/envseal.cjs → dist/) in a clean environment. */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

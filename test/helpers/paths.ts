@@ -6,4 +6,4 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const SOPS_FIXTURES = resolve(REPO, '..', 'shared', 'sops-fixtures');
 export const AGE_FIXTURES = resolve(SOPS_FIXTURES, 'age');
 export const PGP_FIXTURES = resolve(SOPS_FIXTURES, 'pgp', 'getsops-sops');
-export const BIN = resolve(REPO, 'bin', 'envseal.js');
+export const BIN = resolve(REPO, 'bin', 'envseal.cjs');

@@ -7,7 +7,8 @@
  * collection whose indentation is at or left of the `#` (inline comments go before the
  * entry they trail, as sops orders them).
  */
-import { CST, LineCounter, Parser, parseAllDocuments } from 'yaml';
+import type { CST, LineCounter } from 'yaml';
+import { yamlLib } from '../../yaml-lib.js';
 import { ParseError } from '../../errors.js';
 import type { Comment, Entry, ListItem, MapItem, MapNode, Node, Scalar } from '../../tree.js';
 import { resolveNumber, resolvePlain, parseYamlTimestamp, type Resolved } from './scalars.js';
@@ -48,8 +49,8 @@ type Props = { anchor?: string; tag?: string };
 
 export function readYaml(text: string, file: string): YamlRead {
   checkSyntax(text, file);
-  const lines = new LineCounter();
-  const tokens = [...new Parser(lines.addNewLine).parse(text)];
+  const lines = new (yamlLib().LineCounter)();
+  const tokens = [...new (yamlLib().Parser)(lines.addNewLine).parse(text)];
   const reader = new Reader(file, lines, text);
   const documents: YamlDocument[] = [];
   let leading: CST.SourceToken[] = [];
@@ -72,8 +73,8 @@ export function readYaml(text: string, file: string): YamlRead {
 
 /** The yaml package's composer finds what the CST alone does not flag (bad indentation, duplicate keys). */
 function checkSyntax(text: string, file: string): void {
-  const lines = new LineCounter();
-  for (const doc of parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, strict: false })) {
+  const lines = new (yamlLib().LineCounter)();
+  for (const doc of yamlLib().parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, strict: false })) {
     const err = doc.errors[0];
     if (err !== undefined) {
       const line = err.linePos?.[0].line;
@@ -274,7 +275,7 @@ class Reader {
   }
 
   #scalar(token: CST.FlowScalar | CST.BlockScalar, props: Props, where: { afterKey: boolean; inFlow: boolean }): Node {
-    const resolved = CST.resolveAsScalar(token, true, (offset, _code, message) => {
+    const resolved = yamlLib().CST.resolveAsScalar(token, true, (offset, _code, message) => {
       throw this.fail(offset, message);
     });
     if (resolved === null) return { kind: 'null' };
@@ -319,7 +320,7 @@ class Reader {
     if (token.type !== 'scalar' && token.type !== 'single-quoted-scalar' && token.type !== 'double-quoted-scalar') {
       throw this.fail(tokenOffset(token), 'only plain and quoted keys are supported (sops keys are strings)');
     }
-    const resolved = CST.resolveAsScalar(token, true, (offset, _code, message) => {
+    const resolved = yamlLib().CST.resolveAsScalar(token, true, (offset, _code, message) => {
       throw this.fail(offset, message);
     });
     const text = resolved?.value ?? '';

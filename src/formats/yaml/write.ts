@@ -4,7 +4,8 @@
  * replaced, and every other byte stays. Returns null when the change is not a pure value
  * change (a key added or removed), so the caller can write the file out in full instead.
  */
-import { CST, Parser } from 'yaml';
+import type { CST } from 'yaml';
+import { yamlLib } from '../../yaml-lib.js';
 import type { RawMap } from '../../metadata/model.js';
 import type { Entry, MapNode, Node, Scalar } from '../../tree.js';
 import { emitEntry, emitMetadataBlock } from './emit.js';
@@ -23,7 +24,7 @@ export function writeInPlace(
   metadata: RawMap | undefined,
   expectedOffsets: ReadonlySet<number>,
 ): string | null {
-  const tokens = [...new Parser().parse(text)];
+  const tokens = [...new (yamlLib().Parser)().parse(text)];
   const documents = tokens.filter((t): t is CST.Document => t.type === 'document');
   if (documents.length !== docs.length) return null;
   const index = indexTokens(tokens);
@@ -35,11 +36,11 @@ export function writeInPlace(
   let out = '';
   for (const token of tokens) {
     if (token.type !== 'document') {
-      out += CST.stringify(token);
+      out += yamlLib().CST.stringify(token);
       continue;
     }
     const kept = removeSopsItem(token);
-    let docText = CST.stringify(token);
+    let docText = yamlLib().CST.stringify(token);
     // A document that held only the sops block would vanish; keep it as an empty map.
     const emptied = token.value?.type === 'block-map' && token.value.items.length === 0;
     const body = sopsBlock !== '' ? sopsBlock : emptied ? '{}\n' : '';
@@ -88,7 +89,7 @@ function applyNode(node: Node, state: ApplyState): boolean {
   state.seen.add(src.offset);
   if (node.kind === 'null' || sameScalar(node, src.original)) return node.kind !== 'null' || src.original.kind === 'null';
   const { text, style } = scalarSource(node, src.inFlow);
-  CST.setScalarValue(located.token, text, { afterKey: src.afterKey, inFlow: src.inFlow, type: style });
+  yamlLib().CST.setScalarValue(located.token, text, { afterKey: src.afterKey, inFlow: src.inFlow, type: style });
   for (const { list, token } of located.tags) {
     const at = list.indexOf(token);
     if (at === -1) continue;
@@ -134,7 +135,7 @@ function isCommentOnly(item: CST.CollectionItem): boolean {
 
 /** The block-map items of a YAML snippet whose keys sit at column `col`. */
 function parsedItems(snippet: string, col: number): CST.CollectionItem[] {
-  const doc = [...new Parser().parse(snippet)].find((t): t is CST.Document => t.type === 'document');
+  const doc = [...new (yamlLib().Parser)().parse(snippet)].find((t): t is CST.Document => t.type === 'document');
   if (doc?.value?.type !== 'block-map') return [];
   const items = doc.value.items as CST.CollectionItem[];
   if (col > 0 && items[0] !== undefined) items[0].start.unshift({ type: 'space', offset: -1, indent: 0, source: ' '.repeat(col) });

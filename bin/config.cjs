@@ -1,8 +1,8 @@
 // `node --import envseal/config app.js`: loads .env (or the comma-separated files in
-// ENVSEAL_FILES) into process.env before the app starts. An entry point like bin/envseal.js:
+// ENVSEAL_FILES) into process.env before the app starts. An entry point like bin/envseal.cjs:
 // it turns an error into a message and an exit code.
-import { config } from '../dist/index.js';
-import { renderError } from '../dist/report.js';
+'use strict';
+const { config, renderError } = require('../dist/bundle/preload.cjs');
 
 try {
   const files = process.env.ENVSEAL_FILES;
