@@ -15,6 +15,8 @@ export const ExitCode = {
   integrity: 5,
   parse: 6,
   io: 7,
+  /** `run`: the command exists but the system would not start it (as a shell reports it). */
+  cannotExecute: 126,
   commandNotFound: 127,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

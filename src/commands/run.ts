@@ -54,10 +54,44 @@ export async function runHandler(env: CommandEnv, args: RunArgs): Promise<void> 
     env.exitCode = ExitCode.commandNotFound;
   } else if (result.kind === 'not-executable') {
     env.io.stderr.write(`envseal: cannot execute ${command}: permission denied\n`);
-    env.exitCode = 126;
+    env.exitCode = ExitCode.cannotExecute;
+  } else if (result.kind === 'too-large') {
+    env.io.stderr.write(`envseal: cannot start ${command}: ${describeEnvSize(childEnv, argv)}\nhint: ${TOO_LARGE_HINT}\n`);
+    env.exitCode = ExitCode.cannotExecute;
+  } else if (result.kind === 'cannot-start') {
+    env.io.stderr.write(`envseal: cannot start ${command} (${result.reason})\n`);
+    env.exitCode = ExitCode.cannotExecute;
   } else {
     env.exitCode = result.code;
   }
+}
+
+const TOO_LARGE_HINT = 'run the command with fewer of these files, or load large files from inside the program (envseal/config or the library)';
+
+/**
+ * Why the system refused (E2BIG): Linux caps a single variable at 128 KiB and the whole of
+ * the arguments and environment at a quarter of the stack limit (2 MiB by default).
+ */
+export function describeEnvSize(childEnv: Readonly<Record<string, string>>, argv: readonly string[]): string {
+  const PER_STRING = 128 * 1024;
+  let total = 0;
+  let largest = '';
+  let largestSize = 0;
+  for (const [name, value] of Object.entries(childEnv)) {
+    const size = Buffer.byteLength(name) + Buffer.byteLength(value) + 2;
+    total += size;
+    if (size > largestSize) {
+      largest = name;
+      largestSize = size;
+    }
+  }
+  for (const arg of argv) total += Buffer.byteLength(arg) + 1;
+  const kib = (n: number): string => `${Math.ceil(n / 1024)} KiB`;
+  if (largestSize > PER_STRING) {
+    return `the variable ${largest} is ${kib(largestSize)}, more than the ${kib(PER_STRING)} the system allows for one variable`;
+  }
+  const count = Object.keys(childEnv).length;
+  return `its environment (${count} variables, ${kib(total)} with the arguments) is larger than the system allows for a new process`;
 }
 
 function buildEnv(

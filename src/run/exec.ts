@@ -33,7 +33,11 @@ export type ExecResult =
   | { readonly kind: 'exited'; readonly code: number }
   | { readonly kind: 'signaled'; readonly signal: NodeJS.Signals; readonly code: number }
   | { readonly kind: 'not-found' }
-  | { readonly kind: 'not-executable' };
+  | { readonly kind: 'not-executable' }
+  /** E2BIG: the arguments and environment pass the system's limit for a new process. */
+  | { readonly kind: 'too-large' }
+  /** Any other reason the system refused to start it (ENOEXEC, ELOOP…), by its error code. */
+  | { readonly kind: 'cannot-start'; readonly reason: string };
 
 export function signalExitCode(signal: NodeJS.Signals): number {
   return 128 + (constants.signals[signal] ?? 0);
@@ -93,6 +97,14 @@ export function execChild(options: ExecOptions): Promise<ExecResult> {
 
 function spawnFailure(err: unknown): ExecResult {
   const code = typeof err === 'object' && err !== null && 'code' in err ? (err as { code: unknown }).code : undefined;
-  if (code === 'EACCES') return { kind: 'not-executable' };
-  return { kind: 'not-found' };
+  switch (code) {
+    case 'ENOENT':
+      return { kind: 'not-found' };
+    case 'EACCES':
+      return { kind: 'not-executable' };
+    case 'E2BIG':
+      return { kind: 'too-large' };
+    default:
+      return { kind: 'cannot-start', reason: typeof code === 'string' ? code : 'unknown error' };
+  }
 }

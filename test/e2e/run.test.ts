@@ -10,6 +10,7 @@ import { BIN } from '../helpers/paths.js';
 
 let dir: string;
 let baseEnv: Record<string, string>;
+let recipient: string;
 
 function envseal(args: string[], extraEnv: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env: { ...baseEnv, ...extraEnv }, encoding: 'utf8' });
@@ -21,6 +22,7 @@ const node = process.execPath;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'envseal-run-')); // shared by the tests below
   const id = await makeIdentity(dir);
+  recipient = id.recipient;
   baseEnv = { PATH: process.env['PATH'] ?? '', HOME: join(dir, '.home'), SOPS_AGE_KEY_FILE: id.file };
   writeFileSync(join(dir, '.env'), 'GREETING=hello from the file\nSHARED=from-file\nSECRET_TOKEN=tok-4f9a2c77\n');
   writeFileSync(join(dir, 'prod.env'), 'SHARED=from-prod\n');
@@ -56,6 +58,16 @@ describe('envseal run', () => {
     expect(missing.code).toBe(127);
     expect(missing.stderr).toContain('command not found: no-such-command-xyz');
     expect(envseal(['run', '--', node, '-e', 'process.kill(process.pid, "SIGKILL")']).code).toBe(137);
+  });
+
+  it('a variable the system cannot pass on: exit 126, naming it, never showing it', () => {
+    const big = `BIG_CERT=${'c3VwZXJzZWNyZXQ'.repeat(10_000)}\n`; // 150 KB, over Linux's 128 KiB per variable
+    writeFileSync(join(dir, 'big.env'), big);
+    expect(spawnSync(node, [BIN, 'encrypt', 'big.env', '--age', recipient], { cwd: dir, env: baseEnv }).status).toBe(0);
+    const r = envseal(['run', '-f', 'big.env', '--', node, '-e', '0']);
+    expect(r.code).toBe(126);
+    expect(r.stderr).toMatch(/cannot start .*node: the variable BIG_CERT is 147 KiB, more than the 128 KiB the system allows for one variable/);
+    expect(r.stderr).not.toContain('c3VwZXJzZWNyZXQ');
   });
 
   it('nested values: an error naming the key, or --flatten', () => {
