@@ -7,11 +7,14 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants as fsConstants, promises as fsp } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, fchmod, fsync, openSync, promises as fsp, rmSync, write as fsWrite } from 'node:fs';
+import { promisify } from 'node:util';
 import { constants as osConstants, homedir, tmpdir } from 'node:os';
 import { isatty } from 'node:tty';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { IoError } from './errors.js';
+import { acquireLock, processAlive, tempPrefixFor } from './file-lock.js';
+import { processInterrupts, UndoList, type Interrupts } from './interrupts.js';
 
 export interface Output {
   write(data: string | Uint8Array): void;
@@ -60,8 +63,16 @@ export interface Fs {
   appendFile(path: string, data: string, mode: number): Promise<void>;
   mkdir(path: string, mode: number): Promise<void>;
   readdir(path: string): Promise<DirEntry[]>;
-  mkdtemp(prefix: string): Promise<string>;
-  rm(path: string): Promise<void>;
+  /**
+   * A new folder only this user can enter (0700), removed by `remove()` or, if envseal is
+   * stopped by a signal before that, by the signal handler (`edit`'s plaintext lives here).
+   */
+  privateFolder(prefix: string): Promise<PrivateFolder>;
+}
+
+export interface PrivateFolder {
+  readonly path: string;
+  remove(): Promise<void>;
 }
 
 export interface CommandResult {
@@ -124,7 +135,19 @@ export function errnoCode(err: unknown): string {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
 }
 
-export function nodeFs(steps: WriteSteps = realWriteSteps): Fs {
+export interface NodeFsOptions {
+  /** The calls an atomic write is made of (tests inject faults here). */
+  readonly steps?: WriteSteps;
+  /** Where undo steps go so a signal never leaves a temporary file, a lock or plaintext behind. */
+  readonly interrupts?: Interrupts;
+  /** How long a write waits for another envseal writing the same file (ms). */
+  readonly lockWaitMs?: number;
+}
+
+export function nodeFs(options: NodeFsOptions = {}): Fs {
+  const steps = options.steps ?? realWriteSteps;
+  const interrupts = options.interrupts ?? new UndoList();
+  const lockWaitMs = options.lockWaitMs;
   return {
     async readFile(path) {
       try {
@@ -142,7 +165,7 @@ export function nodeFs(steps: WriteSteps = realWriteSteps): Fs {
         throw toIoError(err, 'inspect', path);
       }
     },
-    writeFileAtomic: (path, data, options) => atomicWrite(steps, path, data, options),
+    writeFileAtomic: (path, data, writeOptions) => atomicWrite({ steps, interrupts, lockWaitMs }, path, data, writeOptions),
     async writeNewFile(path, data, mode) {
       let handle: fsp.FileHandle | undefined;
       try {
@@ -177,17 +200,41 @@ export function nodeFs(steps: WriteSteps = realWriteSteps): Fs {
         throw toIoError(err, 'list', path);
       }
     },
-    async mkdtemp(prefix) {
+    async privateFolder(prefix) {
+      await removeAbandonedFolders(prefix);
+      let path: string;
       try {
-        return await fsp.mkdtemp(prefix);
+        path = await fsp.mkdtemp(`${prefix}${process.pid}-`);
       } catch (err) {
         throw toIoError(err, 'create folder', prefix);
       }
-    },
-    async rm(path) {
-      await fsp.rm(path, { recursive: true, force: true });
+      const forget = interrupts.onInterrupt(() => rmSync(path, { recursive: true, force: true }));
+      return {
+        path,
+        async remove() {
+          await fsp.rm(path, { recursive: true, force: true });
+          forget();
+        },
+      };
     },
   };
+}
+
+/**
+ * Private folders of envseal processes that no longer exist (killed with SIGKILL, or the
+ * machine lost power while `edit` ran): their plaintext is removed by the next one. The
+ * folder names carry the pid; a folder of a live process, or of another user, stays.
+ */
+async function removeAbandonedFolders(prefix: string): Promise<void> {
+  const dir = dirname(prefix);
+  const start = prefix.slice(dir.length + 1);
+  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(start)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(start.length))?.[1]);
+    if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
+    await fsp.rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+  }
 }
 
 /**
@@ -195,18 +242,25 @@ export function nodeFs(steps: WriteSteps = realWriteSteps): Fs {
  * faults (ENOSPC on write, EIO on fsync, a failing rename) and check nothing is lost.
  */
 export interface WriteSteps {
-  open(path: string, flags: number, mode: number): Promise<fsp.FileHandle>;
-  write(handle: fsp.FileHandle, data: string | Uint8Array): Promise<void>;
-  sync(handle: fsp.FileHandle): Promise<void>;
+  /**
+   * Creates the temporary file and returns its descriptor. Synchronous on purpose: a signal
+   * handler runs between JavaScript turns, and must never miss a file whose creation is
+   * still in flight on another thread.
+   */
+  open(path: string, flags: number, mode: number): number;
+  write(fd: number, data: Uint8Array): Promise<void>;
+  sync(fd: number): Promise<void>;
   rename(from: string, to: string): Promise<void>;
 }
 
+const fdWrite = promisify(fsWrite);
+
 export const realWriteSteps: WriteSteps = {
-  open: (path, flags, mode) => fsp.open(path, flags, mode),
-  write: async (handle, data) => {
-    await handle.writeFile(data);
+  open: (path, flags, mode) => openSync(path, flags, mode),
+  write: async (fd, data) => {
+    for (let done = 0; done < data.length; ) done += (await fdWrite(fd, data, done, data.length - done)).bytesWritten;
   },
-  sync: (handle) => handle.sync(),
+  sync: promisify(fsync),
   rename: (from, to) => fsp.rename(from, to),
 };
 
@@ -214,11 +268,20 @@ export const realWriteSteps: WriteSteps = {
  * Replaces `path` atomically: a temporary file in the same folder, written, fsynced and
  * renamed over the original (whose mode it takes). On any failure the original is
  * untouched and the temporary file is removed. With `expected`, a file changed by someone
- * else since it was read is not overwritten.
+ * else since it was read is not overwritten: the check and the rename happen under the
+ * file's lock (file-lock.ts), so two envseal writers cannot both pass it. A signal on the
+ * way removes the temporary file and the lock (interrupts.ts).
  */
-async function atomicWrite(steps: WriteSteps, path: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
+async function atomicWrite(
+  how: { steps: WriteSteps; interrupts: Interrupts; lockWaitMs: number | undefined },
+  path: string,
+  data: string | Uint8Array,
+  options: WriteOptions = {},
+): Promise<void> {
+  const { steps } = how;
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.envseal-${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(dir, `${tempPrefixFor(path)}${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let mode = options.mode ?? 0o644;
   try {
     const current = await fsp.stat(path);
@@ -226,27 +289,37 @@ async function atomicWrite(steps: WriteSteps, path: string, data: string | Uint8
   } catch (err) {
     if (errnoCode(err) !== 'ENOENT') throw toIoError(err, 'inspect', path);
   }
-  let handle: fsp.FileHandle | undefined;
+  const lock = await acquireLock(path, { waitMs: how.lockWaitMs, interrupts: how.interrupts });
   let created = false;
+  const forget = how.interrupts.onInterrupt(() => {
+    if (created) rmSync(temp, { force: true });
+  });
+  let fd: number | undefined;
   try {
     await checkUnchanged(path, options.expected);
-    handle = await steps.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
+    fd = steps.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
     created = true;
-    await steps.write(handle, data);
-    await handle.chmod(mode); // the umask may have narrowed the mode given to open()
-    await steps.sync(handle);
-    await handle.close();
-    handle = undefined;
+    await steps.write(fd, bytes);
+    await fdChmod(fd, mode); // the umask may have narrowed the mode given to open()
+    await steps.sync(fd);
+    closeSync(fd);
+    fd = undefined;
     await checkUnchanged(path, options.expected);
     await steps.rename(temp, path);
+    created = false;
   } catch (err) {
-    await handle?.close().catch(() => undefined);
-    if (created) await fsp.rm(temp, { force: true }).catch(() => undefined);
+    if (fd !== undefined) closeSync(fd);
+    if (created) rmSync(temp, { force: true });
     if (err instanceof IoError) throw err;
     throw toIoError(err, 'write', path);
+  } finally {
+    await lock.release().catch(() => undefined);
+    forget();
   }
   await syncFolder(dir);
 }
+
+const fdChmod = promisify(fchmod);
 
 async function checkUnchanged(path: string, expected: Uint8Array | null | undefined): Promise<void> {
   if (expected === undefined) return;
@@ -285,6 +358,7 @@ export interface NodeIoOptions {
 
 /** The real world. Only bin/envseal.cjs and the library entry points call this. */
 export function nodeIo(options: NodeIoOptions = {}): Io {
+  const interrupts = processInterrupts(process);
   return {
     cwd: options.cwd ?? process.cwd(),
     env: options.env ?? process.env,
@@ -301,11 +375,11 @@ export function nodeIo(options: NodeIoOptions = {}): Io {
         return new Uint8Array(Buffer.concat(chunks));
       },
     },
-    fs: nodeFs(),
+    fs: nodeFs({ interrupts }),
     now: () => new Date(),
     prompt: (question, opts) => promptOnTerminal(question, opts?.hidden === true),
     runCommand: (argv, extraEnv, opts) => runCapture(argv, { ...process.env, ...extraEnv }, opts?.quiet === true),
-    runInteractive: (argv) => runOnTerminal(argv, options.env ?? process.env),
+    runInteractive: (argv) => interrupts.whileInteractive(() => runOnTerminal(argv, options.env ?? process.env)),
     privateTempRoot: memoryTempRoot(),
   };
 }

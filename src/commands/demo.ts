@@ -35,7 +35,8 @@ export function demoCommand(env: CommandEnv): CommandModule<object, object> {
     handler: async () => {
       const { io } = env;
       const out = (text: string): void => io.stdout.write(`${text}\n`);
-      const dir = await io.fs.mkdtemp(join(tmpdir(), 'envseal-demo-'));
+      const folder = await io.fs.privateFolder(join(tmpdir(), 'envseal-demo-'));
+      const dir = folder.path;
       try {
         const keyFile = join(dir, 'throwaway-identity.txt');
         const demoIo = throwawayIo(io, dir, keyFile);
@@ -67,7 +68,7 @@ export function demoCommand(env: CommandEnv): CommandModule<object, object> {
         await expectOk(main(['run', '--mask', '--', process.execPath, 'app.js'], run.io), run);
         out('\nNothing was written in plain text. Next: `envseal keygen` for real, then `envseal encrypt .env`.');
       } finally {
-        await io.fs.rm(dir);
+        await folder.remove();
       }
     },
   };

@@ -40,13 +40,13 @@ export function editCommand(env: CommandEnv): CommandModule<object, EditArgs> {
       const opened = await openFile(ctx, loaded);
       const editor = await findEditor(env.io);
       const plaintext = loaded.format.emitPlain(opened.docs, loaded.parsed, loaded.abs);
-      const dir = await env.io.fs.mkdtemp(join(env.io.privateTempRoot, 'envseal-edit-'));
+      const folder = await env.io.fs.privateFolder(join(env.io.privateTempRoot, 'envseal-edit-'));
       try {
-        const temp = join(dir, basename(loaded.abs));
+        const temp = join(folder.path, basename(loaded.abs));
         await env.io.fs.writeNewFile(temp, plaintext, 0o600);
         env.exitCode = await editLoop(ctx, env, opened, editor, temp, plaintext);
       } finally {
-        await env.io.fs.rm(dir);
+        await folder.remove();
       }
     },
   };

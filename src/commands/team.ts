@@ -10,7 +10,7 @@ import { parseRecipient, type Recipient } from '../keys/recipient.js';
 import { allAgeKeys } from '../metadata/model.js';
 import { parseConfig } from '../config/schema.js';
 import { ruleFor } from '../config/rules.js';
-import { exposedValues, exposuresText, readExposures, EXPOSURES_FILE, type Exposure } from '../ops/exposures.js';
+import { exposedValues, exposuresText, readExposures, withExposure, EXPOSURES_FILE, type Exposure } from '../ops/exposures.js';
 import { metadataOf } from '../ops/open.js';
 import { rotate, updateKeys, currentTarget, type KeyTarget } from '../ops/rekey.js';
 import { applyToFiles, loadTeam, refuseOtherKeys, relativeTo, reportBatch, sopsFiles, type Team } from '../ops/team.js';
@@ -181,19 +181,22 @@ function teamRm(env: CommandEnv): CommandModule<object, RmArgs> {
         printExposure(env, exposure);
         return;
       }
+      // The exposure list first: if anything fails later, what they could read is on record.
+      // The roster last, and only when no write failed: then `team rm NAME` can simply be run
+      // again. (Files this user cannot open do not hold it back: the rules must drop the
+      // member so that whoever can open them re-keys them without the member.)
       const previous = await readExposures(ctx, team.root);
       const exposuresPath = join(team.root, EXPOSURES_FILE);
       const oldExposures = (await env.io.fs.stat(exposuresPath)) === null ? null : await env.io.fs.readFile(exposuresPath);
-      if (exposure.values.length > 0) {
-        await env.io.fs.writeFileAtomic(exposuresPath, exposuresText([...previous, exposure]), { expected: oldExposures, mode: 0o644 });
-      }
-      if (team.text !== null) {
-        await env.io.fs.writeFileAtomic(team.configPath, removeMemberText(team.text, team.configPath, name, recipient), { expected: team.bytes });
-      }
+      const updated = withExposure(previous, exposure);
+      if (updated !== null) await env.io.fs.writeFileAtomic(exposuresPath, exposuresText(updated), { expected: oldExposures, mode: 0o644 });
       const byFile = new Map(plan.map((p) => [p.file, p.target]));
       const outcome = await applyToFiles(ctx, plan.map((p) => p.file), async (file) => {
         return (await rotate(ctx, file, byFile.get(file), { dropOtherKeys: args.dropOtherKeys })).text;
       });
+      if (team.text !== null && outcome.failed.length === 0) {
+        await env.io.fs.writeFileAtomic(team.configPath, removeMemberText(team.text, team.configPath, name, recipient), { expected: team.bytes });
+      }
       say(env, `envseal: ${name ?? recipient} removed; ${outcome.done.length} file${outcome.done.length === 1 ? '' : 's'} re-keyed`);
       printExposure(env, exposure);
       env.exitCode = reportBatch(ctx, outcome);

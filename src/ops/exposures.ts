@@ -87,6 +87,18 @@ Nothing here reveals a value: \`iv\` is the random nonce of the value's cipherte
 changes exactly when the value does.
 `;
 
+/**
+ * The list with `exposure` added, leaving out values already listed for the same recipient
+ * (a `team rm` run again to finish after a failure, or a member removed twice, lists each
+ * value once). Null when nothing is new.
+ */
+export function withExposure(list: readonly Exposure[], exposure: Exposure): Exposure[] | null {
+  const idOf = (v: ExposedValue): string => JSON.stringify([v.file, v.doc, v.path, v.iv]);
+  const known = new Set(list.filter((e) => e.recipient === exposure.recipient).flatMap((e) => e.values.map(idOf)));
+  const values = exposure.values.filter((v) => !known.has(idOf(v)));
+  return values.length === 0 ? null : [...list, { ...exposure, values }];
+}
+
 export function exposuresText(list: readonly Exposure[]): string {
   const data = {
     exposures: list.map((e) => ({

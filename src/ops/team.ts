@@ -130,6 +130,9 @@ export function reportBatch(ctx: Ctx, outcome: BatchOutcome): number {
   for (const { file, error } of outcome.failed) {
     ctx.io.stderr.write(`envseal: ${file}: ${error.message}\n${error.hint === undefined ? '' : `hint: ${error.hint}\n`}`);
   }
+  if (outcome.failed.length > 0) {
+    ctx.io.stderr.write('hint: each file is either as it was or completely updated; fix the problem and run the same command again to finish\n');
+  }
   if (outcome.unopened.length > 0) {
     ctx.io.stderr.write(`envseal: you cannot open ${outcome.unopened.length} file${outcome.unopened.length === 1 ? '' : 's'}; they were left as they are:\n`);
     for (const file of outcome.unopened) ctx.io.stderr.write(`  ${file}\n`);

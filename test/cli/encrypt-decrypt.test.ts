@@ -209,7 +209,7 @@ describe('a failed write leaves the original byte-identical (exit 7)', () => {
   it('with a rename that fails (fault injected at the I/O seam), no temporary file left', async () => {
     const { dir, id, env } = await setup(`TOKEN=${CANARY}\n`);
     const original = readFileSync(join(dir, '.env'));
-    const failing = nodeFs({ ...realWriteSteps, rename: async () => Promise.reject(Object.assign(new Error('boom'), { code: 'EACCES' })) });
+    const failing = nodeFs({ steps: { ...realWriteSteps, rename: async () => Promise.reject(Object.assign(new Error('boom'), { code: 'EACCES' })) } });
     const result = await cli(['encrypt', '.env', '--age', id.recipient], { cwd: dir, env, fs: failing });
     expect(result.code).toBe(7);
     expect(result.stderr).toMatch(/cannot write: permission denied \(\.env\)/);

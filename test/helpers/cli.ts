@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import { nodeFs, type Fs, type Io } from '../../src/io.js';
 import { main } from '../../src/main.js';
 
@@ -20,6 +20,19 @@ export function tempDir(prefix = 'envseal-test-'): string {
 
 afterEach(() => {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const madeForSuite: string[] = [];
+
+/** A fresh folder that lasts for the whole test file (for fixtures built in beforeAll). */
+export function suiteDir(prefix = 'envseal-suite-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeForSuite.push(dir);
+  return dir;
+}
+
+afterAll(() => {
+  for (const dir of madeForSuite.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 export interface CliResult {
