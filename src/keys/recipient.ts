@@ -20,6 +20,9 @@ export function parseRecipient(input: string): RecipientParse {
   if (text.startsWith('ssh-')) {
     return { ok: false, reason: 'SSH recipients are not supported by envseal; use an age recipient (envseal keygen)' };
   }
+  if (looksLikeIdentity(text)) {
+    return { ok: false, reason: 'that is an age identity, a secret key: keep it out of command lines and give its recipient (age1…, printed by envseal keygen)' };
+  }
   if (!/^age1/i.test(text)) return { ok: false, reason: 'an age recipient starts with "age1"' };
   const decoded = bech32Decode(text);
   if (decoded === null) return { ok: false, reason: 'it is not valid bech32 (a typo, or a truncated copy)' };
@@ -29,6 +32,11 @@ export function parseRecipient(input: string): RecipientParse {
   }
   if (decoded.data.length !== kind.bytes) return { ok: false, reason: `a ${kind.name} recipient holds ${kind.bytes} bytes` };
   return { ok: true, recipient: text.toLowerCase() as Recipient };
+}
+
+/** A secret key pasted where a recipient belongs: never echo any of it. */
+export function looksLikeIdentity(text: string): boolean {
+  return /^AGE-(SECRET-KEY|PLUGIN)-/i.test(text.trim());
 }
 
 /** Splits a comma-separated recipient list as sops does: trimmed, empty entries dropped. */

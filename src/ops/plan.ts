@@ -6,7 +6,7 @@
 import { sep } from 'node:path';
 import { DEFAULT_RULE, type EncryptionRule } from '../crypto/rules.js';
 import { ConfigError, UsageError } from '../errors.js';
-import { parseRecipient, splitRecipientList, type Recipient } from '../keys/recipient.js';
+import { looksLikeIdentity, parseRecipient, splitRecipientList, type Recipient } from '../keys/recipient.js';
 import { findConfigPath, loadConfig } from '../config/load.js';
 import { ruleFor } from '../config/rules.js';
 import type { CreationRule } from '../config/schema.js';
@@ -25,7 +25,7 @@ export function parseRecipientFlags(values: readonly string[]): Recipient[] {
   for (const value of values.flatMap(splitRecipientList)) {
     const parsed = parseRecipient(value);
     if (!parsed.ok) {
-      throw new UsageError(`recipient ${shorten(value)} does not parse: ${parsed.reason}`, {
+      throw new UsageError(`recipient ${looksLikeIdentity(value) ? '(not shown)' : shorten(value)} does not parse: ${parsed.reason}`, {
         hint: 'a recipient looks like age1… (envseal keygen prints yours)',
       });
     }

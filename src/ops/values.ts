@@ -8,7 +8,7 @@ import { sameTree, type MapNode, type Node } from '../tree.js';
 import type { Ctx } from './context.js';
 import { emptyFile, loadFile, type LoadedFile } from './load.js';
 import { openFile, type OpenedFile } from './open.js';
-import { planForNewFile, type PlanFlags } from './plan.js';
+import { parseRecipientFlags, planForNewFile, type PlanFlags } from './plan.js';
 import { reseal, sealNew } from './seal.js';
 
 export interface Located {
@@ -59,6 +59,10 @@ export async function setValue(ctx: Ctx, file: string, key: string, value: Node,
     const text = await sealNew(ctx, probe, [doc], plan);
     await ctx.io.fs.writeFileAtomic(probe.abs, text, { expected: null, mode: 0o644 });
     return { file: probe, changed: true, created: true, path: describeKeyPath(segments) };
+  }
+  if (options.plan.age !== undefined && options.plan.age.length > 0) {
+    parseRecipientFlags(options.plan.age); // a bad recipient is an error even when unused
+    ctx.warn(`--age is used only when set creates a file; ${probe.display} keeps its recipients (change them with envseal updatekeys or envseal team add)`);
   }
   const { opened, segments } = await locate(ctx, file, key, options.format);
   const docs = [...opened.docs];

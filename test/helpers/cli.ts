@@ -79,8 +79,15 @@ export function testIo(options: CliOptions): { io: Io; out: () => string; err: (
   return { io, out: () => out, err: () => err };
 }
 
+/**
+ * Part of every secret value of the hardening projects (helpers/project.ts). No run of the
+ * suite may show it on stderr: errors, warnings and progress never carry a value.
+ */
+export const CANARY = 'cnry5e1f';
+
 export async function cli(argv: readonly string[], options: CliOptions): Promise<CliResult> {
   const { io, out, err } = testIo(options);
   const code = await main(argv, io);
+  if (err().includes(CANARY)) throw new Error(`a secret value reached stderr: envseal ${argv.join(' ')}\n${err()}`);
   return { code, stdout: out(), stderr: err() };
 }

@@ -8,11 +8,10 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync }
 import { join, relative } from 'node:path';
 import { expect } from 'vitest';
 import type { Fs } from '../../src/io.js';
-import { cli, isolatedEnv, suiteDir, tempDir, type CliResult } from './cli.js';
+import { CANARY, cli, isolatedEnv, suiteDir, tempDir, type CliResult } from './cli.js';
 import { makeIdentity, type TestIdentity } from './keys.js';
 
-/** Part of every secret value in a project: it must never appear in an error or warning. */
-export const CANARY = 'cnry5e1f';
+export { CANARY };
 
 export const PROJECT_FILES: Record<string, string> = {
   'app/.env': `# the app\nAPI_KEY=${CANARY}-api-key\nDB_URL=postgres://u:${CANARY}-pw@db/app\nPORT_unencrypted=8080\n`,
