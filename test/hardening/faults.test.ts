@@ -170,6 +170,21 @@ describe.each(SCENARIOS)('a failing disk during $name', (scenario) => {
   }, 300_000);
 });
 
+describe('edit, when its private folder cannot be made', () => {
+  it('exit 7 naming the folder, the file untouched, nothing left', async () => {
+    const trial = copyProject(pristine);
+    const before = snapshot(trial.dir);
+    const notAFolder = join(trial.dir, 'app', '.env');
+    const { cli, isolatedEnv } = await import('../helpers/cli.js');
+    const r = await cli(['edit', 'ops/settings.json'], { cwd: trial.dir, env: isolatedEnv(trial.dir, { SOPS_AGE_KEY_FILE: trial.alice.file }), tempRoot: notAFolder, runInteractive: editor });
+    injected += 1;
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain('envseal-edit-');
+    expect(r.stderr).not.toContain(CANARY);
+    expect(snapshot(trial.dir)).toEqual(before);
+  });
+});
+
 describe('the campaign', () => {
   it('injected faults into every scenario', () => {
     // Printed for the README's "How envseal is tested" counts.
