@@ -118,6 +118,31 @@ export class IoError extends EnvsealError {
   }
 }
 
+/** Turns a Node filesystem error into an IoError naming the file. */
+export function toIoError(err: unknown, action: string, file: string): IoError {
+  const code = errnoCode(err);
+  const reason =
+    {
+      ENOENT: 'no such file or folder',
+      EACCES: 'permission denied',
+      EPERM: 'operation not permitted',
+      EROFS: 'read-only filesystem',
+      ENOSPC: 'no space left on device',
+      EDQUOT: 'disk quota exceeded',
+      EISDIR: 'is a folder',
+      ENOTDIR: 'a part of the path is not a folder',
+      EEXIST: 'already exists',
+      EIO: 'input/output error',
+      EMFILE: 'too many open files',
+    }[code] ?? (code === '' ? 'unexpected error' : code);
+  return new IoError(`cannot ${action}: ${reason}`, { file, cause: err });
+}
+
+/** The `code` of a Node system error (ENOENT, EACCES…), or '' for anything else. */
+export function errnoCode(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+}
+
 /** A bug in envseal: the message asks for a report. */
 export class InternalError extends EnvsealError {
   constructor(message: string, details?: ErrorDetails) {

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, promises as fsp, constants as fsConstants, openSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { IoError } from './errors.js';
+import { errnoCode, IoError } from './errors.js';
 import type { Interrupts } from './interrupts.js';
 
 export interface FileLock {
@@ -66,7 +66,7 @@ export async function acquireLock(target: string, options: LockOptions = {}): Pr
     } catch (err) {
       if (created) rmSync(path, { force: true });
       forget?.();
-      if (code(err) !== 'EEXIST') throw new IoError(`cannot lock the file: ${code(err) || 'unexpected error'}`, { file: target, cause: err });
+      if (errnoCode(err) !== 'EEXIST') throw new IoError(`cannot lock the file: ${errnoCode(err) || 'unexpected error'}`, { file: target, cause: err });
     }
     const holder = await readHolder(path);
     if (holder !== null && (await isAbandoned(holder, staleMs))) {
@@ -167,12 +167,8 @@ export function processAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return code(err) !== 'ESRCH';
+    return errnoCode(err) !== 'ESRCH';
   }
-}
-
-function code(err: unknown): string {
-  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
 }
 
 function sleep(ms: number): Promise<void> {

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { constants as osConstants, homedir, tmpdir } from 'node:os';
 import { isatty } from 'node:tty';
 import { dirname, join, resolve } from 'node:path';
-import { IoError } from './errors.js';
+import { errnoCode, IoError, toIoError } from './errors.js';
 import { acquireLock, processAlive, tempPrefixFor } from './file-lock.js';
 import { processInterrupts, UndoList, type Interrupts } from './interrupts.js';
 
@@ -109,30 +109,6 @@ export interface Io {
   runInteractive(argv: readonly string[]): Promise<InteractiveResult>;
   /** Where private temporary files go: a memory-backed folder when there is one. */
   readonly privateTempRoot: string;
-}
-
-/** Turns a Node filesystem error into an IoError naming the file. */
-export function toIoError(err: unknown, action: string, file: string): IoError {
-  const code = errnoCode(err);
-  const reason =
-    {
-      ENOENT: 'no such file or folder',
-      EACCES: 'permission denied',
-      EPERM: 'operation not permitted',
-      EROFS: 'read-only filesystem',
-      ENOSPC: 'no space left on device',
-      EDQUOT: 'disk quota exceeded',
-      EISDIR: 'is a folder',
-      ENOTDIR: 'a part of the path is not a folder',
-      EEXIST: 'already exists',
-      EIO: 'input/output error',
-      EMFILE: 'too many open files',
-    }[code] ?? (code === '' ? 'unexpected error' : code);
-  return new IoError(`cannot ${action}: ${reason}`, { file, cause: err });
-}
-
-export function errnoCode(err: unknown): string {
-  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
 }
 
 export interface NodeFsOptions {

@@ -7,6 +7,7 @@
  * The outside world arrives through {@link KeySourceHost}; this module touches neither
  * `process` nor the filesystem itself.
  */
+import { errnoCode } from '../errors.js';
 import { isEncryptedIdentityFile, parseIdentities, type Identity } from './identity.js';
 import { splitCommandLine } from './shell-words.js';
 
@@ -207,7 +208,7 @@ async function openPassphraseFile(host: KeySourceHost, label: string, bytes: Uin
 }
 
 function describeReadError(err: unknown): string {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  const code = errnoCode(err);
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'EISDIR') return 'is a directory';

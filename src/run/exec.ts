@@ -13,6 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
+import { errnoCode } from '../errors.js';
 import type { Sink } from './mask.js';
 
 export const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
@@ -96,7 +97,7 @@ export function execChild(options: ExecOptions): Promise<ExecResult> {
 }
 
 function spawnFailure(err: unknown): ExecResult {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? (err as { code: unknown }).code : undefined;
+  const code = errnoCode(err);
   switch (code) {
     case 'ENOENT':
       return { kind: 'not-found' };
@@ -105,6 +106,6 @@ function spawnFailure(err: unknown): ExecResult {
     case 'E2BIG':
       return { kind: 'too-large' };
     default:
-      return { kind: 'cannot-start', reason: typeof code === 'string' ? code : 'unknown error' };
+      return { kind: 'cannot-start', reason: code === '' ? 'unknown error' : code };
   }
 }
