@@ -1,9 +1,48 @@
-/** The errors opening a file can end in, built the same way by the async and the synchronous path. */
+/**
+ * What the async (open.ts) and the synchronous (open-sync.ts) way of opening a file share:
+ * once the data key is known, decrypting every value and checking the MAC; and the errors
+ * opening can end in.
+ */
 import type { UnwrapResult } from '../crypto/data-key.js';
-import type { MacCheck } from '../crypto/mac.js';
-import { IntegrityError, NoIdentityError } from '../errors.js';
+import { verifyMac, type MacCheck } from '../crypto/mac.js';
+import { RuleRegexError } from '../crypto/rules.js';
+import { openDocuments, type OpenOptions as SealOpenOptions, type OpenResult } from '../crypto/seal.js';
+import type { IvStash } from '../crypto/stash.js';
+import { IntegrityError, NoIdentityError, ParseError } from '../errors.js';
 import type { Discovery } from '../keys/discovery.js';
 import { allAgeKeys, otherKeyDescriptions, type Metadata } from '../metadata/model.js';
+import type { MapNode } from '../tree.js';
+
+export interface Decrypted extends OpenResult {
+  /** Whether the stored MAC matched the values. */
+  readonly macValid: boolean;
+  /** Why it did not, when it did not. */
+  readonly macProblem: Exclude<MacCheck, { ok: true }> | null;
+}
+
+/**
+ * Decrypts the documents with the data key and checks the MAC. Errors name `file`. A MAC
+ * that does not match is reported in the result, not thrown: the caller decides (--ignore-mac).
+ */
+export function decryptVerified(
+  file: string,
+  docs: readonly MapNode[],
+  dataKey: Uint8Array,
+  metadata: Metadata,
+  stash: IvStash | null,
+  options?: SealOpenOptions,
+): Decrypted {
+  let opened: OpenResult;
+  try {
+    opened = openDocuments(docs, dataKey, metadata, stash, options);
+  } catch (err) {
+    if (err instanceof IntegrityError) throw err.withFile(file);
+    if (err instanceof RuleRegexError) throw new ParseError(`the file's ${err.message}`, { file });
+    throw err;
+  }
+  const check = verifyMac(dataKey, metadata.mac, metadata.lastModified, opened.macHex);
+  return { ...opened, macValid: check.ok, macProblem: check.ok ? null : check };
+}
 
 export type NameOf = (recipient: string) => string | undefined;
 

@@ -6,15 +6,13 @@
  */
 import { x25519Identity } from '../crypto/age-x25519.js';
 import { unwrapDataKeySync } from '../crypto/data-key.js';
-import { verifyMac } from '../crypto/mac.js';
-import { openDocuments } from '../crypto/seal.js';
-import { IntegrityError, IoError } from '../errors.js';
+import { toIoError } from '../errors.js';
 import { formatFor, type Format } from '../formats/index.js';
 import { findIdentitiesSync, type SyncKeySourceHost } from '../keys/discovery.js';
 import { parseMetadata } from '../metadata/codec.js';
 import { allAgeKeys } from '../metadata/model.js';
 import type { MapNode } from '../tree.js';
-import { macError, unwrapError } from './open-errors.js';
+import { decryptVerified, macError, unwrapError } from './open-common.js';
 
 export interface SyncWorld extends SyncKeySourceHost {
   readonly cwd: string;
@@ -37,8 +35,7 @@ export function openFileSync(world: SyncWorld, display: string, formatOverride?:
   try {
     bytes = world.readFileSync(abs);
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw new IoError(code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? 'error'})`, { file: abs, cause: err });
+    throw toIoError(err, 'read', abs);
   }
   const parsed = format.parse(Buffer.from(bytes).toString('utf8'), abs, world.warn);
   if (parsed.metadata === undefined) return { format, stored: parsed.docs, docs: parsed.docs, encrypted: false };
@@ -48,13 +45,7 @@ export function openFileSync(world: SyncWorld, display: string, formatOverride?:
   const x25519 = discovery.identities.flatMap((id) => x25519Identity(id) ?? []);
   const result = unwrapDataKeySync(metadata, x25519);
   if (!result.ok) throw unwrapError(abs, metadata, discovery, result);
-  let opened;
-  try {
-    opened = openDocuments(parsed.docs, result.dataKey, metadata, null);
-  } catch (err) {
-    throw err instanceof IntegrityError ? err.withFile(abs) : err;
-  }
-  const check = verifyMac(result.dataKey, metadata.mac, metadata.lastModified, opened.macHex);
-  if (!check.ok) throw macError(abs, check);
+  const opened = decryptVerified(abs, parsed.docs, result.dataKey, metadata, null);
+  if (opened.macProblem !== null) throw macError(abs, opened.macProblem);
   return { format, stored: parsed.docs, docs: opened.docs, encrypted: true };
 }

@@ -4,14 +4,11 @@
  * command works from.
  */
 import { unwrapDataKey } from '../crypto/data-key.js';
-import { verifyMac } from '../crypto/mac.js';
-import { RuleRegexError } from '../crypto/rules.js';
-import { openDocuments } from '../crypto/seal.js';
 import { IvStash } from '../crypto/stash.js';
-import { IntegrityError, ParseError } from '../errors.js';
+import { ParseError } from '../errors.js';
 import { parseMetadata } from '../metadata/codec.js';
 import { allAgeKeys, type Metadata } from '../metadata/model.js';
-import { macError, unwrapError, type NameOf } from './open-errors.js';
+import { decryptVerified, macError, unwrapError, type NameOf } from './open-common.js';
 import { findConfigPath, loadConfig } from '../config/load.js';
 import { namer, readRoster } from '../config/roster.js';
 import type { MapNode } from '../tree.js';
@@ -78,20 +75,12 @@ export async function openFile(ctx: Ctx, loaded: LoadedFile, options: OpenOption
   const metadata = metadataOf(loaded);
   const dataKey = await recoverDataKey(ctx, loaded, metadata, options);
   const stash = options.readOnly === true ? null : new IvStash();
-  let opened;
-  try {
-    opened = openDocuments(loaded.parsed.docs, dataKey, metadata, stash, {
-      plaintextLeaves: options.plaintextLeaves ?? 'reject',
-    });
-  } catch (err) {
-    if (err instanceof IntegrityError) throw err.withFile(loaded.abs);
-    if (err instanceof RuleRegexError) throw new ParseError(`the file's ${err.message}`, { file: loaded.abs });
-    throw err;
-  }
-  const check = verifyMac(dataKey, metadata.mac, metadata.lastModified, opened.macHex);
-  if (!check.ok) {
-    if (options.ignoreMac !== true) throw macError(loaded.abs, check);
-    ctx.warn(`${loaded.display}: integrity check skipped (--ignore-mac): ${check.reason}`);
+  const opened = decryptVerified(loaded.abs, loaded.parsed.docs, dataKey, metadata, stash, {
+    plaintextLeaves: options.plaintextLeaves ?? 'reject',
+  });
+  if (opened.macProblem !== null) {
+    if (options.ignoreMac !== true) throw macError(loaded.abs, opened.macProblem);
+    ctx.warn(`${loaded.display}: integrity check skipped (--ignore-mac): ${opened.macProblem.reason}`);
   } else if (options.ignoreMac === true) {
     ctx.warn(`${loaded.display}: --ignore-mac given; the MAC happens to match`);
   }
@@ -101,7 +90,7 @@ export async function openFile(ctx: Ctx, loaded: LoadedFile, options: OpenOption
     dataKey,
     stash,
     docs: opened.docs,
-    macValid: check.ok,
+    macValid: opened.macValid,
     macHex: opened.macHex,
     plaintextPaths: opened.plaintextPaths,
     hadEncryptedComments: opened.hadEncryptedComments,
