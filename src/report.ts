@@ -34,3 +34,8 @@ function firstFrame(stack: string | undefined): string {
   const m = line === undefined ? null : /\(?([^()\s]+:\d+):\d+\)?$/.exec(line.trim());
   return m?.[1]?.replace(/^.*\/(src|dist)\//, '$1/') ?? '';
 }
+
+/** `1 file`, `3 files`; `plural` for the irregular ones (`2 identities`). */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}

@@ -11,6 +11,14 @@ export const configOption = {
   normalize: false,
 } as const satisfies Options;
 
+export const dryRunOption = { type: 'boolean', default: false, describe: 'show the plan and stop' } as const satisfies Options;
+
+export const dropOtherKeysOption = {
+  type: 'boolean',
+  default: false,
+  describe: 'remove pgp/kms/… entries that cannot get the new data key',
+} as const satisfies Options;
+
 export const inputFormatOption = {
   type: 'string',
   choices: ['dotenv', 'yaml', 'json'],

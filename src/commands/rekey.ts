@@ -12,6 +12,8 @@ import type { Ctx } from '../ops/context.js';
 import { metadataOf } from '../ops/open.js';
 import { allAgeKeys } from '../metadata/model.js';
 import { ctxFor, say, type CommandEnv } from './env.js';
+import { dropOtherKeysOption, dryRunOption } from './options.js';
+import { count } from '../report.js';
 
 interface RekeyArgs {
   files: string[] | undefined;
@@ -34,7 +36,7 @@ export function updatekeysCommand(env: CommandEnv): CommandModule<object, RekeyA
     builder: (y) =>
       y
         .positional('files', { type: 'string', array: true })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'show the plan and stop' })
+        .option('dry-run', dryRunOption)
         .example('$0 updatekeys', 'every file a rule covers') as never,
     handler: async (args) => {
       const ctx = ctxFor(env, args.config);
@@ -58,9 +60,8 @@ export function updatekeysCommand(env: CommandEnv): CommandModule<object, RekeyA
         say(env, `  ${p.file.display}: ${[...p.added.map((r) => `+${labelled(team, r)}`), ...p.removed.map((r) => `-${labelled(team, r)}`)].join(' ') || 'regroup'}`);
       }
       if (args.dryRun || plan.length === 0) return;
-      const byFile = new Map(plan.map((p) => [p.file, p.target]));
-      const outcome = await applyToFiles(ctx, plan.map((p) => p.file), async (file) => (await updateKeys(ctx, file, byFile.get(file)!))?.text ?? null);
-      say(env, `envseal: updated the keys of ${outcome.done.length} file${outcome.done.length === 1 ? '' : 's'}`);
+      const outcome = await applyToFiles(ctx, plan, async (p) => (await updateKeys(ctx, p.file, p.target))?.text ?? null);
+      say(env, `envseal: updated the keys of ${count(outcome.done.length, 'file')}`);
       env.exitCode = reportBatch(ctx, outcome);
     },
   };
@@ -73,19 +74,19 @@ export function rotateCommand(env: CommandEnv): CommandModule<object, RekeyArgs>
     builder: (y) =>
       y
         .positional('files', { type: 'string', array: true })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'show the plan and stop' })
-        .option('drop-other-keys', { type: 'boolean', default: false, describe: 'remove pgp/kms/… entries that cannot get the new data key' })
+        .option('dry-run', dryRunOption)
+        .option('drop-other-keys', dropOtherKeysOption)
         .example('$0 rotate .env', 'a new data key for .env') as never,
     handler: async (args) => {
       const ctx = ctxFor(env, args.config);
       const team = await loadTeam(ctx);
       const files = await targets(ctx, team, args.files ?? [], env);
       refuseOtherKeys(files, args.dropOtherKeys);
-      say(env, `envseal: new data key for ${files.length} file${files.length === 1 ? '' : 's'}`);
+      say(env, `envseal: new data key for ${count(files.length, 'file')}`);
       for (const f of files) say(env, `  ${f.display}`);
       if (args.dryRun) return;
-      const outcome = await applyToFiles(ctx, files, async (file) => (await rotate(ctx, file, undefined, { dropOtherKeys: args.dropOtherKeys })).text);
-      say(env, `envseal: rotated ${outcome.done.length} file${outcome.done.length === 1 ? '' : 's'}`);
+      const outcome = await applyToFiles(ctx, files.map((file) => ({ file })), async ({ file }) => (await rotate(ctx, file, undefined, { dropOtherKeys: args.dropOtherKeys })).text);
+      say(env, `envseal: rotated ${count(outcome.done.length, 'file')}`);
       env.exitCode = reportBatch(ctx, outcome);
     },
   };

@@ -16,7 +16,8 @@ import { rotate, updateKeys, currentTarget, type KeyTarget } from '../ops/rekey.
 import { applyToFiles, loadTeam, refuseOtherKeys, relativeTo, reportBatch, sopsFiles, type Team } from '../ops/team.js';
 import { join, sep } from 'node:path';
 import { ctxFor, say, type CommandEnv } from './env.js';
-import { jsonOption } from './options.js';
+import { dropOtherKeysOption, dryRunOption, jsonOption } from './options.js';
+import { count } from '../report.js';
 
 export function teamCommand(env: CommandEnv): CommandModule<object, object> {
   return {
@@ -89,7 +90,7 @@ function teamAdd(env: CommandEnv): CommandModule<object, AddArgs> {
         .positional('name', { type: 'string', demandOption: true })
         .positional('recipient', { type: 'string', demandOption: true, describe: 'their age recipient (envseal keygen prints it)' })
         .option('rule', { type: 'string', array: true, describe: 'only these creation rules (1-based number, or the exact path_regex)' })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'show the plan and stop' })
+        .option('dry-run', dryRunOption)
         .example('$0 team add bob age1…', 'bob can read every file the rules cover')
         .example("$0 team add bob age1… --rule '^prod/'", 'only the files of one rule') as never,
     handler: async (args) => {
@@ -121,13 +122,12 @@ function teamAdd(env: CommandEnv): CommandModule<object, AddArgs> {
         return [{ file, target: { groups, threshold: target.threshold } satisfies KeyTarget }];
       });
       say(env, `envseal: ${team.text === null ? `create ${relativeTo(team, team.configPath)} with ${args.name}` : `add ${args.name} to ${relativeTo(team, team.configPath)}`}`);
-      say(env, plan.length === 0 ? '  no encrypted file to re-wrap' : `  re-wrap ${plan.length} file${plan.length === 1 ? '' : 's'} for ${args.name}:`);
+      say(env, plan.length === 0 ? '  no encrypted file to re-wrap' : `  re-wrap ${count(plan.length, 'file')} for ${args.name}:`);
       for (const p of plan) say(env, `    ${relativeTo(team, p.file.abs)}`);
       if (args.dryRun) return;
       await env.io.fs.writeFileAtomic(team.configPath, newText, { expected: team.bytes, mode: 0o644 });
-      const byFile = new Map(plan.map((p) => [p.file, p.target]));
-      const outcome = await applyToFiles(ctx, plan.map((p) => p.file), async (file) => (await updateKeys(ctx, file, byFile.get(file) as KeyTarget))?.text ?? null);
-      say(env, `envseal: ${args.name} can now read ${outcome.done.length} file${outcome.done.length === 1 ? '' : 's'}; values and MACs unchanged`);
+      const outcome = await applyToFiles(ctx, plan, async (p) => (await updateKeys(ctx, p.file, p.target))?.text ?? null);
+      say(env, `envseal: ${args.name} can now read ${count(outcome.done.length, 'file')}; values and MACs unchanged`);
       env.exitCode = reportBatch(ctx, outcome);
     },
   };
@@ -147,8 +147,8 @@ function teamRm(env: CommandEnv): CommandModule<object, RmArgs> {
     builder: (y) =>
       y
         .positional('name', { type: 'string', demandOption: true, describe: 'a member name (or a recipient)' })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'show the plan and stop' })
-        .option('drop-other-keys', { type: 'boolean', default: false, describe: 'remove pgp/kms/… entries that cannot get the new data key' })
+        .option('dry-run', dryRunOption)
+        .option('drop-other-keys', dropOtherKeysOption)
         .example('$0 team rm bob', 'cut bob off and list the secrets to change') as never,
     handler: async (args) => {
       const ctx = ctxFor(env, args.config);
@@ -175,7 +175,7 @@ function teamRm(env: CommandEnv): CommandModule<object, RmArgs> {
         values: readable.flatMap((f) => exposedValues(f, team.root)),
       };
       say(env, `envseal: remove ${name ?? recipient}${team.text === null ? '' : ` from ${relativeTo(team, team.configPath)}`}`);
-      say(env, plan.length === 0 ? '  they could read no encrypted file' : `  new data key for ${plan.length} file${plan.length === 1 ? '' : 's'}:`);
+      say(env, plan.length === 0 ? '  they could read no encrypted file' : `  new data key for ${count(plan.length, 'file')}:`);
       for (const p of plan) say(env, `    ${relativeTo(team, p.file.abs)}`);
       if (args.dryRun) {
         printExposure(env, exposure);
@@ -190,14 +190,11 @@ function teamRm(env: CommandEnv): CommandModule<object, RmArgs> {
       const oldExposures = (await env.io.fs.stat(exposuresPath)) === null ? null : await env.io.fs.readFile(exposuresPath);
       const updated = withExposure(previous, exposure);
       if (updated !== null) await env.io.fs.writeFileAtomic(exposuresPath, exposuresText(updated), { expected: oldExposures, mode: 0o644 });
-      const byFile = new Map(plan.map((p) => [p.file, p.target]));
-      const outcome = await applyToFiles(ctx, plan.map((p) => p.file), async (file) => {
-        return (await rotate(ctx, file, byFile.get(file), { dropOtherKeys: args.dropOtherKeys })).text;
-      });
+      const outcome = await applyToFiles(ctx, plan, async (p) => (await rotate(ctx, p.file, p.target, { dropOtherKeys: args.dropOtherKeys })).text);
       if (team.text !== null && outcome.failed.length === 0) {
         await env.io.fs.writeFileAtomic(team.configPath, removeMemberText(team.text, team.configPath, name, recipient), { expected: team.bytes });
       }
-      say(env, `envseal: ${name ?? recipient} removed; ${outcome.done.length} file${outcome.done.length === 1 ? '' : 's'} re-keyed`);
+      say(env, `envseal: ${name ?? recipient} removed; ${count(outcome.done.length, 'file')} re-keyed`);
       printExposure(env, exposure);
       env.exitCode = reportBatch(ctx, outcome);
     },

@@ -8,6 +8,7 @@
  * `process` nor the filesystem itself.
  */
 import { errnoCode } from '../errors.js';
+import { count } from '../report.js';
 import { isEncryptedIdentityFile, parseIdentities, type Identity } from './identity.js';
 import { splitCommandLine } from './shell-words.js';
 
@@ -96,8 +97,8 @@ class Findings {
     if (isEncryptedIdentityFile(bytes)) return false;
     const parsed = parseIdentities(Buffer.from(bytes).toString('utf8'));
     this.identities.push(...parsed.identities);
-    const count = `${parsed.identities.length} ${parsed.identities.length === 1 ? 'identity' : 'identities'}`;
-    this.tried.push(`${label}: ${count}${parsed.problems.length > 0 ? ` (${parsed.problems.join('; ')})` : ''}`);
+    const found = count(parsed.identities.length, 'identity', 'identities');
+    this.tried.push(`${label}: ${found}${parsed.problems.length > 0 ? ` (${parsed.problems.join('; ')})` : ''}`);
     return true;
   }
 

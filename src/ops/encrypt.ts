@@ -9,6 +9,7 @@ import type { LoadedFile } from './load.js';
 import { openFile } from './open.js';
 import { planForNewFile, type PlanFlags } from './plan.js';
 import { reseal, sealNew } from './seal.js';
+import { count } from '../report.js';
 
 export interface Encrypted {
   readonly text: string;
@@ -28,7 +29,7 @@ async function encryptPlain(ctx: Ctx, loaded: LoadedFile, flags: PlanFlags): Pro
   const plan = await planForNewFile(ctx, loaded.abs, loaded.display, flags);
   const text = await sealNew(ctx, loaded, loaded.parsed.docs, plan);
   const recipients = plan.groups.reduce((n, g) => n + g.age.length, 0);
-  return { text, summary: `encrypted ${loaded.display} for ${recipients} recipient${recipients === 1 ? '' : 's'}` };
+  return { text, summary: `encrypted ${loaded.display} for ${count(recipients, 'recipient')}` };
 }
 
 async function encryptAdded(ctx: Ctx, loaded: LoadedFile): Promise<Encrypted | null> {
@@ -40,6 +41,5 @@ async function encryptAdded(ctx: Ctx, loaded: LoadedFile): Promise<Encrypted | n
       : opened.docs;
   const { text } = reseal(ctx, opened, docs);
   const names = opened.plaintextPaths.map((p) => p.join('.')).join(', ');
-  const count = opened.plaintextPaths.length;
-  return { text, summary: `encrypted ${count} new value${count === 1 ? '' : 's'} in ${loaded.display}: ${names}` };
+  return { text, summary: `encrypted ${count(opened.plaintextPaths.length, 'new value')} in ${loaded.display}: ${names}` };
 }

@@ -11,6 +11,7 @@ import type { IvStash } from '../crypto/stash.js';
 import { IntegrityError, NoIdentityError, ParseError } from '../errors.js';
 import type { Discovery } from '../keys/discovery.js';
 import { allAgeKeys, otherKeyDescriptions, type Metadata } from '../metadata/model.js';
+import { count } from '../report.js';
 import type { MapNode } from '../tree.js';
 
 export interface Decrypted extends OpenResult {
@@ -66,7 +67,7 @@ export function unwrapError(file: string, metadata: Metadata, discovery: Discove
       ? `only ${result.opened} of the ${result.needed} key groups needed could be opened`
       : found === 0
         ? 'no age identity found to open the file'
-        : `none of the ${found} age ${found === 1 ? 'identity' : 'identities'} found can open the file`;
+        : `none of the ${count(found, 'age identity', 'age identities')} found can open the file`;
   return new NoIdentityError(message, discovery.tried, recipients, {
     file,
     details: [...discovery.tried.map((t) => `looked in ${t}`), ...recipients.map((r) => `the file is encrypted to ${r}`)],

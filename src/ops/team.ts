@@ -16,6 +16,7 @@ import type { Ctx } from './context.js';
 import { loadFile, type LoadedFile } from './load.js';
 import type { KeyTarget } from './rekey.js';
 import { pooled, repositoryFiles, repoPath } from './repo.js';
+import { count } from '../report.js';
 
 export interface Team {
   /** The folder of `.sops.yaml` (or the current folder when there is none yet). */
@@ -79,23 +80,24 @@ export interface BatchOutcome {
 }
 
 /**
- * Applies `work` to each file (a few at a time), writing each result atomically. Files the
- * user cannot open are collected, not fatal; so are other per-file errors. Progress goes to a
- * terminal.
+ * Applies `work` to each item of a plan (a few at a time), writing the new text of its file
+ * atomically (null: nothing to write). Files the user cannot open are collected, not fatal;
+ * so are other per-file errors. Progress goes to a terminal.
  */
-export async function applyToFiles(
+export async function applyToFiles<T extends { readonly file: LoadedFile }>(
   ctx: Ctx,
-  files: readonly LoadedFile[],
-  work: (file: LoadedFile) => Promise<string | null>,
+  plan: readonly T[],
+  work: (item: T) => Promise<string | null>,
 ): Promise<BatchOutcome> {
   const done: string[] = [];
   const unopened: string[] = [];
   const failed: Array<{ file: string; error: EnvsealError }> = [];
   const tty = ctx.io.stderr.isTTY;
   let finished = 0;
-  await pooled(files, 8, async (file) => {
+  await pooled(plan, 8, async (item) => {
+    const { file } = item;
     try {
-      const text = await work(file);
+      const text = await work(item);
       if (text !== null) {
         await ctx.io.fs.writeFileAtomic(file.abs, text, { expected: file.bytes });
         done.push(file.display);
@@ -106,9 +108,9 @@ export async function applyToFiles(
       else throw err;
     }
     finished += 1;
-    if (tty) ctx.io.stderr.write(`\r  ${finished}/${files.length} ${file.display.slice(-50).padEnd(50)}`);
+    if (tty) ctx.io.stderr.write(`\r  ${finished}/${plan.length} ${file.display.slice(-50).padEnd(50)}`);
   });
-  if (tty && files.length > 0) ctx.io.stderr.write('\r\x1b[K');
+  if (tty && plan.length > 0) ctx.io.stderr.write('\r\x1b[K');
   return { done: done.sort(), unopened: unopened.sort(), failed };
 }
 
@@ -134,7 +136,7 @@ export function reportBatch(ctx: Ctx, outcome: BatchOutcome): number {
     ctx.io.stderr.write('hint: each file is either as it was or completely updated; fix the problem and run the same command again to finish\n');
   }
   if (outcome.unopened.length > 0) {
-    ctx.io.stderr.write(`envseal: you cannot open ${outcome.unopened.length} file${outcome.unopened.length === 1 ? '' : 's'}; they were left as they are:\n`);
+    ctx.io.stderr.write(`envseal: you cannot open ${count(outcome.unopened.length, 'file')}; they were left as they are:\n`);
     for (const file of outcome.unopened) ctx.io.stderr.write(`  ${file}\n`);
     ctx.io.stderr.write('hint: someone who can open them can run `envseal updatekeys` (or `envseal rotate`) on them\n');
     return ExitCode.noIdentity;
