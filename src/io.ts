@@ -272,7 +272,6 @@ async function atomicWrite(
   });
   let fd: number | undefined;
   try {
-    await checkUnchanged(path, options.expected);
     fd = steps.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
     created = true;
     await steps.write(fd, bytes);
@@ -280,6 +279,7 @@ async function atomicWrite(
     await steps.sync(fd);
     closeSync(fd);
     fd = undefined;
+    // Once, under the lock and right before the rename: no envseal can change the file now.
     await checkUnchanged(path, options.expected);
     await steps.rename(temp, path);
     created = false;
