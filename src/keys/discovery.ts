@@ -60,93 +60,108 @@ function joinPath(platform: string, ...parts: string[]): string {
   return parts.join(platform === 'win32' ? '\\' : '/');
 }
 
-/** One place identities may come from, in the order sops reads them. */
-type Source =
-  | { readonly kind: 'absent'; readonly line: string }
-  | { readonly kind: 'text'; readonly label: string; readonly text: string }
-  | { readonly kind: 'file'; readonly label: string; readonly path: string }
-  | { readonly kind: 'command'; readonly label: string; readonly argv: string[] | null; readonly env: Record<string, string> };
+/** What the discovery walk needs from its host, one request at a time. */
+type Need =
+  | { readonly kind: 'read'; readonly path: string }
+  | { readonly kind: 'mode'; readonly path: string }
+  | { readonly kind: 'run'; readonly argv: string[]; readonly env: Record<string, string> }
+  | { readonly kind: 'unlock'; readonly label: string; readonly bytes: Uint8Array };
 
-function sourcesOf(host: Pick<KeySourceHost, 'env' | 'platform' | 'homedir'>, options: DiscoveryOptions): Source[] {
-  const sources: Source[] = [];
-  const inline = host.env[KEY_ENV];
-  sources.push(inline === undefined ? { kind: 'absent', line: `${KEY_ENV}: not set` } : { kind: 'text', label: KEY_ENV, text: inline });
-  const keyFile = host.env[KEY_FILE_ENV];
-  sources.push(keyFile === undefined ? { kind: 'absent', line: `${KEY_FILE_ENV}: not set` } : { kind: 'file', label: `${KEY_FILE_ENV}=${keyFile}`, path: keyFile });
-  const command = host.env[KEY_CMD_ENV];
-  if (command === undefined) {
-    sources.push({ kind: 'absent', line: `${KEY_CMD_ENV}: not set` });
-  } else {
-    const argv = splitCommandLine(command);
-    const env: Record<string, string> = options.recipientHint === undefined ? {} : { SOPS_AGE_RECIPIENT: options.recipientHint };
-    sources.push({ kind: 'command', label: `${KEY_CMD_ENV} (${argv?.[0] ?? '?'})`, argv, env });
-  }
-  const defaultFile = defaultKeysFile(host);
-  sources.push(defaultFile === null ? { kind: 'absent', line: 'user config directory: cannot be determined (HOME is not set)' } : { kind: 'file', label: defaultFile, path: defaultFile });
-  return sources;
+/** A request that failed comes back as its error. */
+class Failure {
+  constructor(readonly error: unknown) {}
 }
 
-/** What discovery has found so far. */
-class Findings {
-  readonly identities: Identity[] = [];
-  readonly tried: string[] = [];
-  readonly warnings: string[] = [];
+type Answer = Uint8Array | number | null | CommandOutput | string | Failure;
 
-  /** Takes the identities in `bytes`; returns false when the bytes are a passphrase-protected file. */
-  take(label: string, bytes: Uint8Array): boolean {
-    if (isEncryptedIdentityFile(bytes)) return false;
-    const parsed = parseIdentities(Buffer.from(bytes).toString('utf8'));
-    this.identities.push(...parsed.identities);
-    const found = count(parsed.identities.length, 'identity', 'identities');
-    this.tried.push(`${label}: ${found}${parsed.problems.length > 0 ? ` (${parsed.problems.join('; ')})` : ''}`);
-    return true;
-  }
+interface CommandOutput {
+  readonly code: number;
+  readonly stdout: string;
+}
 
-  checkMode(host: Pick<KeySourceHost, 'platform'>, path: string, mode: number | null): void {
-    if (host.platform !== 'win32' && mode !== null && (mode & 0o077) !== 0) {
-      this.warnings.push(`key file ${path} can be read by other users; fix it with: chmod 600 ${path}`);
+/**
+ * The one walk over the sources, in sops's order, written once: it yields what it needs
+ * (a file, a file's mode, a command's output, a passphrase-protected file opened) and the
+ * async and synchronous drivers below answer.
+ */
+function* discover(host: Pick<KeySourceHost, 'env' | 'platform' | 'homedir'>, options: DiscoveryOptions): Generator<Need, Discovery, Answer> {
+  const identities: Identity[] = [];
+  const tried: string[] = [];
+  const warnings: string[] = [];
+
+  function* take(label: string, given: Uint8Array): Generator<Need, void, Answer> {
+    let bytes = given;
+    if (isEncryptedIdentityFile(bytes)) {
+      const opened = yield { kind: 'unlock', label, bytes };
+      if (!(opened instanceof Uint8Array)) {
+        tried.push(`${label}: ${String(opened)}`);
+        return;
+      }
+      bytes = opened;
     }
+    const parsed = parseIdentities(Buffer.from(bytes).toString('utf8'));
+    identities.push(...parsed.identities);
+    const found = count(parsed.identities.length, 'identity', 'identities');
+    tried.push(`${label}: ${found}${parsed.problems.length > 0 ? ` (${parsed.problems.join('; ')})` : ''}`);
   }
 
-  result(): Discovery {
-    return { identities: [...new Set(this.identities)], tried: this.tried, warnings: this.warnings };
+  function* keyFile(label: string, path: string): Generator<Need, void, Answer> {
+    const bytes = yield { kind: 'read', path };
+    if (!(bytes instanceof Uint8Array)) {
+      tried.push(`${label}: ${describeReadError(bytes instanceof Failure ? bytes.error : bytes)}`);
+      return;
+    }
+    const mode = yield { kind: 'mode', path };
+    if (host.platform !== 'win32' && typeof mode === 'number' && (mode & 0o077) !== 0) {
+      warnings.push(`key file ${path} can be read by other users; fix it with: chmod 600 ${path}`);
+    }
+    yield* take(label, bytes);
   }
+
+  const inline = host.env[KEY_ENV];
+  if (inline === undefined) tried.push(`${KEY_ENV}: not set`);
+  else yield* take(KEY_ENV, Buffer.from(inline));
+
+  const file = host.env[KEY_FILE_ENV];
+  if (file === undefined) tried.push(`${KEY_FILE_ENV}: not set`);
+  else yield* keyFile(`${KEY_FILE_ENV}=${file}`, file);
+
+  const command = host.env[KEY_CMD_ENV];
+  const argv = command === undefined ? null : splitCommandLine(command);
+  if (command === undefined) tried.push(`${KEY_CMD_ENV}: not set`);
+  else if (argv === null || argv.length === 0) tried.push(`${KEY_CMD_ENV}: cannot be split into a command (unbalanced quotes?)`);
+  else {
+    const label = `${KEY_CMD_ENV} (${argv[0]})`;
+    const env: Record<string, string> = options.recipientHint === undefined ? {} : { SOPS_AGE_RECIPIENT: options.recipientHint };
+    const result = yield { kind: 'run', argv, env };
+    if (result instanceof Failure) tried.push(`${label}: could not run (${describeReadError(result.error)})`);
+    else if ((result as CommandOutput).code !== 0) tried.push(`${label}: exited with code ${(result as CommandOutput).code}`);
+    else yield* take(label, Buffer.from((result as CommandOutput).stdout));
+  }
+
+  const defaultFile = defaultKeysFile(host);
+  if (defaultFile === null) tried.push('user config directory: cannot be determined (HOME is not set)');
+  else yield* keyFile(defaultFile, defaultFile);
+
+  return { identities: [...new Set(identities)], tried, warnings };
 }
 
 export async function findIdentities(host: KeySourceHost, options: DiscoveryOptions = {}): Promise<Discovery> {
-  const found = new Findings();
-  const take = async (label: string, bytes: Uint8Array): Promise<void> => {
-    if (found.take(label, bytes)) return;
-    const opened = await openPassphraseFile(host, label, bytes);
-    if (typeof opened === 'string') found.tried.push(`${label}: ${opened}`);
-    else found.take(label, opened);
-  };
-  for (const source of sourcesOf(host, options)) {
-    if (source.kind === 'absent') found.tried.push(source.line);
-    else if (source.kind === 'text') await take(source.label, Buffer.from(source.text));
-    else if (source.kind === 'file') {
-      let bytes: Uint8Array;
-      try {
-        bytes = await host.readFile(source.path);
-      } catch (err) {
-        found.tried.push(`${source.label}: ${describeReadError(err)}`);
-        continue;
-      }
-      found.checkMode(host, source.path, await host.fileMode(source.path));
-      await take(source.label, bytes);
-    } else if (source.argv === null || source.argv.length === 0) {
-      found.tried.push(`${KEY_CMD_ENV}: cannot be split into a command (unbalanced quotes?)`);
-    } else {
-      try {
-        const result = await host.runCommand(source.argv, source.env);
-        if (result.code !== 0) found.tried.push(`${source.label}: exited with code ${result.code}`);
-        else await take(source.label, Buffer.from(result.stdout));
-      } catch (err) {
-        found.tried.push(`${source.label}: could not run (${describeReadError(err)})`);
-      }
+  const walk = discover(host, options);
+  for (let step = walk.next(); ; ) {
+    if (step.done === true) return step.value;
+    const need = step.value;
+    let answer: Answer;
+    try {
+      if (need.kind === 'read') answer = await host.readFile(need.path);
+      else if (need.kind === 'mode') answer = await host.fileMode(need.path);
+      else if (need.kind === 'run') answer = await host.runCommand(need.argv, need.env);
+      else answer = await openPassphraseFile(host, need.label, need.bytes);
+    } catch (err) {
+      answer = new Failure(err);
     }
+    step = walk.next(answer);
   }
-  return found.result();
 }
 
 /** The synchronous host `config()` uses: no prompts. */
@@ -156,41 +171,26 @@ export interface SyncKeySourceHost {
   readonly homedir: string;
   readFileSync(path: string): Uint8Array;
   fileModeSync(path: string): number | null;
-  runCommandSync(argv: readonly string[], extraEnv: Readonly<Record<string, string>>): { code: number; stdout: string };
+  runCommandSync(argv: readonly string[], extraEnv: Readonly<Record<string, string>>): CommandOutput;
 }
 
 /** The same discovery, synchronously; a passphrase-protected key file is reported, not opened. */
 export function findIdentitiesSync(host: SyncKeySourceHost, options: DiscoveryOptions = {}): Discovery {
-  const found = new Findings();
-  const take = (label: string, bytes: Uint8Array): void => {
-    if (!found.take(label, bytes)) found.tried.push(`${label}: encrypted with a passphrase; synchronous loading cannot ask for it (use the CLI or await load())`);
-  };
-  for (const source of sourcesOf(host, options)) {
-    if (source.kind === 'absent') found.tried.push(source.line);
-    else if (source.kind === 'text') take(source.label, Buffer.from(source.text));
-    else if (source.kind === 'file') {
-      let bytes: Uint8Array;
-      try {
-        bytes = host.readFileSync(source.path);
-      } catch (err) {
-        found.tried.push(`${source.label}: ${describeReadError(err)}`);
-        continue;
-      }
-      found.checkMode(host, source.path, host.fileModeSync(source.path));
-      take(source.label, bytes);
-    } else if (source.argv === null || source.argv.length === 0) {
-      found.tried.push(`${KEY_CMD_ENV}: cannot be split into a command (unbalanced quotes?)`);
-    } else {
-      try {
-        const result = host.runCommandSync(source.argv, source.env);
-        if (result.code !== 0) found.tried.push(`${source.label}: exited with code ${result.code}`);
-        else take(source.label, Buffer.from(result.stdout));
-      } catch (err) {
-        found.tried.push(`${source.label}: could not run (${describeReadError(err)})`);
-      }
+  const walk = discover(host, options);
+  for (let step = walk.next(); ; ) {
+    if (step.done === true) return step.value;
+    const need = step.value;
+    let answer: Answer;
+    try {
+      if (need.kind === 'read') answer = host.readFileSync(need.path);
+      else if (need.kind === 'mode') answer = host.fileModeSync(need.path);
+      else if (need.kind === 'run') answer = host.runCommandSync(need.argv, need.env);
+      else answer = 'encrypted with a passphrase; synchronous loading cannot ask for it (use the CLI or await load())';
+    } catch (err) {
+      answer = new Failure(err);
     }
+    step = walk.next(answer);
   }
-  return found.result();
 }
 
 async function openPassphraseFile(host: KeySourceHost, label: string, bytes: Uint8Array): Promise<Uint8Array | string> {
