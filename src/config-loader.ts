@@ -88,7 +88,9 @@ export function config(options: ConfigOptions = {}): ConfigResult {
   const target = options.processEnv ?? process.env;
   // Reading process.env[key] is a getenv(3), a scan of the whole environment: ask once for
   // every name. (Each assignment is a setenv(3), another scan; that part cannot be avoided.)
-  const present = new Set(Object.keys(target).filter((key) => target[key] !== undefined));
+  // (process.env holds no undefined values; another object may.)
+  const names = Object.keys(target);
+  const present = new Set(target === process.env ? names : names.filter((key) => target[key] !== undefined));
   for (const [key, value] of Object.entries(parsed)) {
     if (options.override === true || !present.has(key)) target[key] = value;
   }

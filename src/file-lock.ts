@@ -19,8 +19,6 @@ import type { Interrupts } from './interrupts.js';
 export interface FileLock {
   readonly path: string;
   release(): Promise<void>;
-  /** For a signal handler, which cannot wait. */
-  releaseSync(): void;
 }
 
 export interface LockOptions {
@@ -37,8 +35,13 @@ export function lockPathFor(target: string): string {
 }
 
 /** Temporary files of writers to `target` are named with this prefix and their pid. */
-export function tempPrefixFor(target: string): string {
+function tempPrefixFor(target: string): string {
   return `.${basename(target)}.envseal-`;
+}
+
+/** A new temporary file name next to `target` for this process: `.NAME.envseal-PID-RANDOM.tmp`. */
+export function tempPathFor(target: string): string {
+  return join(dirname(target), `${tempPrefixFor(target)}${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
 }
 
 export async function acquireLock(target: string, options: LockOptions = {}): Promise<FileLock> {
@@ -93,11 +96,6 @@ function held(path: string, forget: (() => void) | undefined): FileLock {
       released = true;
       await fsp.rm(path, { force: true });
       forget?.();
-    },
-    releaseSync() {
-      if (released) return;
-      released = true;
-      rmSync(path, { force: true });
     },
   };
 }

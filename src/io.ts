@@ -6,14 +6,13 @@
  * Every filesystem failure becomes an {@link IoError} that names the file.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { accessSync, closeSync, constants as fsConstants, fchmod, fsync, openSync, promises as fsp, rmSync, write as fsWrite } from 'node:fs';
 import { promisify } from 'node:util';
 import { constants as osConstants, homedir, tmpdir } from 'node:os';
 import { isatty } from 'node:tty';
 import { dirname, join, resolve } from 'node:path';
 import { errnoCode, IoError, toIoError } from './errors.js';
-import { acquireLock, processAlive, tempPrefixFor } from './file-lock.js';
+import { acquireLock, processAlive, tempPathFor } from './file-lock.js';
 import { processInterrupts, UndoList, type Interrupts } from './interrupts.js';
 
 export interface Output {
@@ -256,7 +255,7 @@ async function atomicWrite(
 ): Promise<void> {
   const { steps } = how;
   const dir = dirname(path);
-  const temp = join(dir, `${tempPrefixFor(path)}${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempPathFor(path);
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let mode = options.mode ?? 0o644;
   try {

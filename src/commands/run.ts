@@ -72,7 +72,7 @@ const TOO_LARGE_HINT = 'run the command with fewer of these files, or load large
  * Why the system refused (E2BIG): Linux caps a single variable at 128 KiB and the whole of
  * the arguments and environment at a quarter of the stack limit (2 MiB by default).
  */
-export function describeEnvSize(childEnv: Readonly<Record<string, string>>, argv: readonly string[]): string {
+function describeEnvSize(childEnv: Readonly<Record<string, string>>, argv: readonly string[]): string {
   const PER_STRING = 128 * 1024;
   let total = 0;
   let largest = '';
