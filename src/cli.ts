@@ -17,6 +17,7 @@ import { runCommand } from './commands/run.js';
 import { setCommand } from './commands/set.js';
 import { statusCommand } from './commands/status.js';
 import { teamCommand } from './commands/team.js';
+import { configOption } from './commands/options.js';
 import { unsetCommand } from './commands/unset.js';
 import { VERSION } from './version.js';
 
@@ -43,7 +44,7 @@ const EXIT_CODES = `Exit codes:
   1 internal error       5 integrity (MAC mismatch, tampered value)
   2 usage                6 a file that does not parse
   3 configuration        7 cannot read or write a file
-  run: the command's own code; 127 command not found; 128+n killed by signal n`;
+  run: the command's own code; 126 cannot be started; 127 not found; 128+n killed by signal n`;
 
 /** Parses `argv` with yargs and runs the command it names. Errors propagate to main's catch. */
 export async function parseWithYargs(argv: readonly string[], env: CommandEnv): Promise<void> {
@@ -51,7 +52,7 @@ export async function parseWithYargs(argv: readonly string[], env: CommandEnv): 
   let parser: Argv = yargs([...argv])
     .scriptName('envseal')
     .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false })
-    .option('config', { type: 'string', describe: 'use this .sops.yaml instead of looking for one', global: true })
+    .option('config', { ...configOption, global: true })
     .strict()
     .exitProcess(false)
     .showHelpOnFail(false)
