@@ -18,5 +18,5 @@ const common = {
   banner: { js: "const __envseal_module_url = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 };
-await build({ ...common, entryPoints: ['src/entry-cli.ts'], outfile: 'dist/bundle/envseal.cjs' });
-await build({ ...common, entryPoints: ['src/entry-preload.ts'], outfile: 'dist/bundle/preload.cjs' });
+await build({ ...common, entryPoints: ['src/cli/entry.ts'], outfile: 'dist/bundle/envseal.cjs' });
+await build({ ...common, entryPoints: ['src/lib/preload.ts'], outfile: 'dist/bundle/preload.cjs' });

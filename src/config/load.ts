@@ -6,8 +6,8 @@
  */
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
-import type { Io } from '../io.js';
-import { resolvePath } from '../io.js';
+import type { Io } from '../io/io.js';
+import { resolvePath } from '../io/io.js';
 import { parseConfig, type SopsConfig } from './schema.js';
 
 export const CONFIG_NAME = '.sops.yaml';

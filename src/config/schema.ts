@@ -7,10 +7,10 @@
 import type { Node as YamlNode, YAMLMap } from 'yaml';
 import { yamlLib } from '../yaml-lib.js';
 import { ConfigError } from '../errors.js';
-import { RULE_FIELDS, type EncryptionRule, type RuleField } from '../crypto/rules.js';
+import { RULE_FIELDS, type EncryptionRule, type RuleField } from '../rules/rules.js';
 import { parseRecipient, splitRecipientList, type Recipient } from '../keys/recipient.js';
 import type { OtherKeyType, RawValue } from '../metadata/model.js';
-import { compileRe2 } from './re2.js';
+import { compileRe2 } from '../rules/re2.js';
 
 export interface RuleGroup {
   readonly age: readonly Recipient[];

@@ -6,7 +6,7 @@
  * and any IV length of 8 bytes or more.
  */
 import { nodeGcm, TAG_LENGTH, type Gcm } from './aes-gcm.js';
-import { fromUtf8, utf8 } from './scalar-codec.js';
+import { fromUtf8, utf8 } from '../formats/go-scalars.js';
 
 export const IV_LENGTH = 32;
 

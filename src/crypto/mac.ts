@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual, type Hash } from 'node:crypto';
 import { decryptToText, encryptText, IV_LENGTH, parseEnc } from './enc-value.js';
-import { utf8 } from './scalar-codec.js';
+import { utf8 } from '../formats/go-scalars.js';
 
 /** SHA-256("sops"): seeds the hash when `mac_only_encrypted` is set. */
 export const MAC_ONLY_ENCRYPTED_SEED = Buffer.from(

@@ -8,8 +8,8 @@ import { IntegrityError } from '../errors.js';
 import { aadFor, mapLeaves, type Comment, type Leaf, type LeafContext, type MapNode, type Scalar } from '../tree.js';
 import { decryptEnc, encryptText, IV_LENGTH, looksEncrypted, parseEnc } from './enc-value.js';
 import { MacBuilder } from './mac.js';
-import { compileRule, type EncryptionRule } from './rules.js';
-import { scalarFromText, scalarText, utf8 } from './scalar-codec.js';
+import { compileRule, type EncryptionRule } from '../rules/rules.js';
+import { scalarFromText, scalarText, utf8 } from '../formats/go-scalars.js';
 import type { IvStash } from './stash.js';
 
 export interface SealPolicy {

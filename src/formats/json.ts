@@ -4,7 +4,7 @@
  * follow sops ≥ 3.13.2: an integer literal that fits int64 is an int, anything else a float.
  * Output is what sops writes: tab indentation, `": "`, Go's string escaping, final newline.
  */
-import { fitsInt64 } from '../crypto/scalar-codec.js';
+import { fitsInt64 } from './go-scalars.js';
 import { ParseError } from '../errors.js';
 import { nodeToRaw, rawToNode } from '../metadata/raw-tree.js';
 import type { Entry, ListItem, MapNode, Node } from '../tree.js';

@@ -4,7 +4,7 @@
  * booleans are `true`/`false`; timestamps are RFC 3339. (sops's exec-env uses Go's `%G`
  * here, which turns 1e6 into `1E+06`; envseal writes `1000000.0`.)
  */
-import { formatGoFloat } from '../crypto/scalar-codec.js';
+import { formatGoFloat } from './go-scalars.js';
 import type { Scalar } from '../tree.js';
 
 export function scalarToText(scalar: Scalar): string {

@@ -8,7 +8,7 @@
  * `process` nor the filesystem itself.
  */
 import { errnoCode } from '../errors.js';
-import { count } from '../report.js';
+import { count } from '../text.js';
 import { isEncryptedIdentityFile, parseIdentities, type Identity } from './identity.js';
 import { splitCommandLine } from './shell-words.js';
 

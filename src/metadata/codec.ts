@@ -6,7 +6,7 @@
  * `key_groups`.
  */
 import { ParseError } from '../errors.js';
-import { DEFAULT_RULE, RULE_FIELDS, type EncryptionRule } from '../crypto/rules.js';
+import { DEFAULT_RULE, RULE_FIELDS, type EncryptionRule } from '../rules/rules.js';
 import {
   OTHER_KEY_TYPES,
   type AgeKey,

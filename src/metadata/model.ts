@@ -3,7 +3,7 @@
  * wrap for (pgp, kms, …) are kept verbatim so a team that mixes sops backends loses nothing
  * when the data key is kept.
  */
-import type { EncryptionRule } from '../crypto/rules.js';
+import type { EncryptionRule } from '../rules/rules.js';
 
 /** What a format hands over for the `sops` block: plain JSON-like data. */
 export type RawValue = string | number | boolean | null | RawValue[] | RawMap;

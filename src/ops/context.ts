@@ -1,5 +1,5 @@
 /** What every operation gets: the outside world and a place for warnings. */
-import type { Io } from '../io.js';
+import type { Io } from '../io/io.js';
 
 export interface Ctx {
   readonly io: Io;

@@ -9,7 +9,7 @@ import type { LoadedFile } from './load.js';
 import { openFile } from './open.js';
 import { planForNewFile, type PlanFlags } from './plan.js';
 import { reseal, sealNew } from './seal.js';
-import { count } from '../report.js';
+import { count } from '../text.js';
 
 export interface Encrypted {
   readonly text: string;

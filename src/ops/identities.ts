@@ -1,6 +1,6 @@
 /** Identity discovery wired to the Io, with its warnings printed once per run. */
 import { findIdentities, type Discovery, type KeySourceHost } from '../keys/discovery.js';
-import type { Io } from '../io.js';
+import type { Io } from '../io/io.js';
 import type { Ctx } from './context.js';
 
 export function keySourceHost(io: Io): KeySourceHost {

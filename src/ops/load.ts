@@ -2,7 +2,7 @@
 import { IoError } from '../errors.js';
 import { formatFor, type Format } from '../formats/index.js';
 import type { ParsedFile } from '../formats/format.js';
-import { resolvePath } from '../io.js';
+import { resolvePath } from '../io/io.js';
 import type { Ctx } from './context.js';
 
 export interface LoadedFile {

@@ -5,13 +5,13 @@
  */
 import type { UnwrapResult } from '../crypto/data-key.js';
 import { verifyMac, type MacCheck } from '../crypto/mac.js';
-import { RuleRegexError } from '../crypto/rules.js';
+import { RuleRegexError } from '../rules/rules.js';
 import { openDocuments, type OpenOptions as SealOpenOptions, type OpenResult } from '../crypto/seal.js';
 import type { IvStash } from '../crypto/stash.js';
 import { IntegrityError, NoIdentityError, ParseError } from '../errors.js';
 import type { Discovery } from '../keys/discovery.js';
 import { allAgeKeys, otherKeyDescriptions, type Metadata } from '../metadata/model.js';
-import { count } from '../report.js';
+import { count } from '../text.js';
 import type { MapNode } from '../tree.js';
 
 export interface Decrypted extends OpenResult {

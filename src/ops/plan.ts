@@ -4,7 +4,7 @@
  * first matching rule of the nearest `.sops.yaml`. Encrypting to nobody is refused.
  */
 import { sep } from 'node:path';
-import { DEFAULT_RULE, type EncryptionRule } from '../crypto/rules.js';
+import { DEFAULT_RULE, type EncryptionRule } from '../rules/rules.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { looksLikeIdentity, parseRecipient, splitRecipientList, type Recipient } from '../keys/recipient.js';
 import { findConfigPath, loadConfig } from '../config/load.js';

@@ -6,7 +6,7 @@
  */
 import { generateDataKey, wrapDataKey, type GroupPlan } from '../crypto/data-key.js';
 import { encryptMac, formatLastModified } from '../crypto/mac.js';
-import { RuleRegexError, type EncryptionRule } from '../crypto/rules.js';
+import { RuleRegexError, type EncryptionRule } from '../rules/rules.js';
 import { sealDocuments, type SealPolicy } from '../crypto/seal.js';
 import { IvStash } from '../crypto/stash.js';
 import { InternalError, ParseError } from '../errors.js';

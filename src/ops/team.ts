@@ -11,12 +11,12 @@ import { ConfigError, EnvsealError, ExitCode, NoIdentityError } from '../errors.
 import { otherKeyDescriptions } from '../metadata/model.js';
 import { metadataOf } from './open.js';
 import type { Recipient } from '../keys/recipient.js';
-import { displayPath } from '../report.js';
+import { displayPath } from '../text.js';
 import type { Ctx } from './context.js';
 import { loadFile, type LoadedFile } from './load.js';
 import type { KeyTarget } from './rekey.js';
 import { pooled, repositoryFiles, repoPath } from './repo.js';
-import { count } from '../report.js';
+import { count } from '../text.js';
 
 export interface Team {
   /** The folder of `.sops.yaml` (or the current folder when there is none yet). */

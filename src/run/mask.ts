@@ -5,7 +5,7 @@
  * is never delayed.
  */
 import type { Readable } from 'node:stream';
-import type { Output } from '../io.js';
+import type { Output } from '../io/io.js';
 
 /** Where masked or piped output goes. */
 export type Sink = Pick<Output, 'write'>;

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Io } from '../../src/io.js';
+import type { Io } from '../../src/io/io.js';
 import { cli, isolatedEnv, tempDir } from '../helpers/cli.js';
 import { makeIdentity } from '../helpers/keys.js';
 

@@ -1,7 +1,7 @@
 /** run's fast argument parser agrees with yargs on everything it accepts (an argv table). */
 import yargs from 'yargs';
 import { describe, expect, it } from 'vitest';
-import { parseRunArgv, RUN_OPTIONS, type RunArgs } from '../../src/commands/run-options.js';
+import { parseRunArgv, RUN_OPTIONS, type RunArgs } from '../../src/cli/commands/run-options.js';
 
 async function viaYargs(argv: string[]): Promise<Partial<RunArgs> | null> {
   try {

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileRe2 } from '../../src/config/re2.js';
+import { compileRe2 } from '../../src/rules/re2.js';
 import { ruleFor } from '../../src/config/rules.js';
 import { parseConfig } from '../../src/config/schema.js';
 import { ConfigError } from '../../src/errors.js';

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseEnc } from '../../src/crypto/enc-value.js';
 import { MAC_ONLY_ENCRYPTED_SEED, macAad } from '../../src/crypto/mac.js';
-import { DEFAULT_RULE, type EncryptionRule } from '../../src/crypto/rules.js';
+import { DEFAULT_RULE, type EncryptionRule } from '../../src/rules/rules.js';
 import { openDocuments, sealDocuments, type SealPolicy } from '../../src/crypto/seal.js';
 import { IvStash } from '../../src/crypto/stash.js';
 import { IntegrityError } from '../../src/errors.js';

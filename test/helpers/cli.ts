@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach } from 'vitest';
-import { nodeFs, type Fs, type Io } from '../../src/io.js';
-import { main } from '../../src/main.js';
+import { nodeFs, type Fs, type Io } from '../../src/io/io.js';
+import { main } from '../../src/cli/main.js';
 
 const made: string[] = [];
 

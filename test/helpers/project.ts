@@ -7,7 +7,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { expect } from 'vitest';
-import type { Fs } from '../../src/io.js';
+import type { Fs } from '../../src/io/io.js';
 import { CANARY, cli, isolatedEnv, suiteDir, tempDir, type CliResult } from './cli.js';
 import { makeIdentity, type TestIdentity } from './keys.js';
 

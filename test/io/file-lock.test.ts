@@ -5,8 +5,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IoError } from '../../src/errors.js';
-import { acquireLock, lockPathFor } from '../../src/file-lock.js';
-import { UndoList } from '../../src/interrupts.js';
+import { acquireLock, lockPathFor } from '../../src/io/file-lock.js';
+import { UndoList } from '../../src/io/interrupts.js';
 import { REPO } from '../helpers/paths.js';
 import { tempDir } from '../helpers/cli.js';
 

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { config } from '../../src/config-loader.js';
+import { config } from '../../src/lib/config-loader.js';
 import { EnvsealError } from '../../src/errors.js';
 import { cli, isolatedEnv, tempDir } from '../helpers/cli.js';
 import { makeIdentity } from '../helpers/keys.js';

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RULE } from '../../src/crypto/rules.js';
+import { DEFAULT_RULE } from '../../src/rules/rules.js';
 import { openDocuments, sealDocuments } from '../../src/crypto/seal.js';
 import { IvStash } from '../../src/crypto/stash.js';
 import { formatNamed } from '../../src/formats/index.js';

@@ -3,7 +3,7 @@
  * (sops-format.md §7.1) and, going the other way, the least quoting that makes a value
  * read back as the same typed value.
  */
-import { canonicalTime, fitsInt64, validDateTime } from '../../crypto/scalar-codec.js';
+import { canonicalTime, fitsInt64, validDateTime } from '../go-scalars.js';
 import type { Scalar } from '../../tree.js';
 
 /** `<<` needs no case here: '<' is not in go-yaml's hint table, so it resolves as the string "<<" (an ordinary key for sops). */

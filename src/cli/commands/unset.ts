@@ -1,6 +1,6 @@
 /** `envseal unset KEY [-f FILE]`: remove one value; every other value keeps its ciphertext. */
 import type { CommandModule } from 'yargs';
-import { unsetValue } from '../ops/values.js';
+import { unsetValue } from '../../ops/values.js';
 import { ctxFor, say, type CommandEnv } from './env.js';
 import { fileOption, inputFormatOption } from './options.js';
 

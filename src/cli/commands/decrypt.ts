@@ -3,12 +3,12 @@
  * `--in-place` on purpose), in the file's own format or `--format dotenv|yaml|json|shell`.
  */
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../errors.js';
-import { formatNamed } from '../formats/index.js';
-import { emitShell } from '../formats/shell.js';
-import { resolvePath } from '../io.js';
-import { loadFile } from '../ops/load.js';
-import { openFile } from '../ops/open.js';
+import { UsageError } from '../../errors.js';
+import { formatNamed } from '../../formats/index.js';
+import { emitShell } from '../../formats/shell.js';
+import { resolvePath } from '../../io/io.js';
+import { loadFile } from '../../ops/load.js';
+import { openFile } from '../../ops/open.js';
 import { ctxFor, say, type CommandEnv } from './env.js';
 import { inputFormatOption } from './options.js';
 

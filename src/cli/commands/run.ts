@@ -4,16 +4,16 @@
  * --override. Values are injected verbatim. Plaintext never touches the disk.
  */
 import type { CommandModule } from 'yargs';
-import { ConfigError, EnvsealError, ExitCode, UsageError } from '../errors.js';
-import { parsePlainDotenv } from '../formats/dotenv-plain.js';
-import { resolvePath } from '../io.js';
-import { pristineNames, type EnvValue } from '../run/env.js';
-import { loadValues } from '../ops/env-values.js';
-import { execChild } from '../run/exec.js';
-import { Masker, pipeMasked } from '../run/mask.js';
+import { ConfigError, EnvsealError, ExitCode, UsageError } from '../../errors.js';
+import { parsePlainDotenv } from '../../formats/dotenv-plain.js';
+import { resolvePath } from '../../io/io.js';
+import { pristineNames, type EnvValue } from '../../run/env.js';
+import { loadValues } from '../../ops/env-values.js';
+import { execChild } from '../../run/exec.js';
+import { Masker, pipeMasked } from '../../run/mask.js';
 import { ctxFor, type CommandEnv } from './env.js';
 import { RUN_OPTIONS, type RunArgs } from './run-options.js';
-import type { Ctx } from '../ops/context.js';
+import type { Ctx } from '../../ops/context.js';
 
 export function runCommand(env: CommandEnv): CommandModule<object, RunArgs> {
   return {

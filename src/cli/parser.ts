@@ -4,7 +4,7 @@
  */
 import yargs from 'yargs';
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import type { CommandEnv } from './commands/env.js';
 import { decryptCommand } from './commands/decrypt.js';
 import { demoCommand } from './commands/demo.js';
@@ -19,7 +19,7 @@ import { statusCommand } from './commands/status.js';
 import { teamCommand } from './commands/team.js';
 import { configOption } from './commands/options.js';
 import { unsetCommand } from './commands/unset.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 
 type CommandFactory = (env: CommandEnv) => CommandModule<object, never>;
 

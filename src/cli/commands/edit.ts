@@ -8,14 +8,14 @@
  */
 import { basename, delimiter, join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { ExitCode, IoError, ParseError, UsageError } from '../errors.js';
-import type { Io } from '../io.js';
-import { splitCommandLine } from '../keys/shell-words.js';
-import { SOPS_VERSION } from '../metadata/model.js';
-import { loadFile } from '../ops/load.js';
-import { openFile, type OpenedFile } from '../ops/open.js';
-import { reseal } from '../ops/seal.js';
-import type { Ctx } from '../ops/context.js';
+import { ExitCode, IoError, ParseError, UsageError } from '../../errors.js';
+import type { Io } from '../../io/io.js';
+import { splitCommandLine } from '../../keys/shell-words.js';
+import { SOPS_VERSION } from '../../metadata/model.js';
+import { loadFile } from '../../ops/load.js';
+import { openFile, type OpenedFile } from '../../ops/open.js';
+import { reseal } from '../../ops/seal.js';
+import type { Ctx } from '../../ops/context.js';
 import { ctxFor, say, type CommandEnv } from './env.js';
 import { inputFormatOption } from './options.js';
 

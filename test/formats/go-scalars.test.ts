@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalTime, formatGoFloat, parseGoBool, parseGoFloat, parseGoInt, scalarText } from '../../src/crypto/scalar-codec.js';
+import { canonicalTime, formatGoFloat, parseGoBool, parseGoFloat, parseGoInt, scalarText } from '../../src/formats/go-scalars.js';
 
 describe('Go formatting of plaintext (sops-format.md §2.3)', () => {
   it.each([

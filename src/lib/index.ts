@@ -9,18 +9,18 @@
  * Identities are found where the CLI finds them. Errors are {@link EnvsealError}s with a
  * `code` and an `exitCode`; their messages never contain a secret value.
  */
-import { EnvsealError } from './errors.js';
-import { formatFor } from './formats/index.js';
-import { nodeIo, type Io } from './io.js';
-import { makeCtx, type Ctx } from './ops/context.js';
-import { encryptLoaded } from './ops/encrypt.js';
-import { loadValues } from './ops/env-values.js';
+import { EnvsealError } from '../errors.js';
+import { formatFor } from '../formats/index.js';
+import { nodeIo, type Io } from '../io/io.js';
+import { makeCtx, type Ctx } from '../ops/context.js';
+import { encryptLoaded } from '../ops/encrypt.js';
+import { loadValues } from '../ops/env-values.js';
 import { paths, plain, type LoadOptions } from './config-loader.js';
-import { loadFile } from './ops/load.js';
-import { openFile } from './ops/open.js';
+import { loadFile } from '../ops/load.js';
+import { openFile } from '../ops/open.js';
 
-export { EnvsealError, ConfigError, IntegrityError, IoError, NoIdentityError, ParseError, UsageError, ExitCode } from './errors.js';
-export type { ErrorCode } from './errors.js';
+export { EnvsealError, ConfigError, IntegrityError, IoError, NoIdentityError, ParseError, UsageError, ExitCode } from '../errors.js';
+export type { ErrorCode } from '../errors.js';
 export { config, type ConfigOptions, type ConfigResult, type LoadOptions } from './config-loader.js';
 
 function ctxOf(options: { cwd?: string | undefined; env?: Readonly<Record<string, string | undefined>> | undefined; quiet?: boolean | undefined; config?: string | undefined }): Ctx {

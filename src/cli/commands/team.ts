@@ -3,21 +3,21 @@
  * the change covers in one pass, and offboarding that lists what the member could read.
  */
 import type { CommandModule } from 'yargs';
-import { addMemberText, newConfigText, removeMemberText, selectRules } from '../config/edit.js';
-import { MEMBER_NAME } from '../config/roster.js';
-import { ConfigError, UsageError } from '../errors.js';
-import { parseRecipient, type Recipient } from '../keys/recipient.js';
-import { allAgeKeys } from '../metadata/model.js';
-import { parseConfig } from '../config/schema.js';
-import { ruleFor } from '../config/rules.js';
-import { exposedValues, exposuresText, readExposures, withExposure, EXPOSURES_FILE, type Exposure } from '../ops/exposures.js';
-import { metadataOf } from '../ops/open.js';
-import { rotate, updateKeys, currentTarget, type KeyTarget } from '../ops/rekey.js';
-import { applyToFiles, loadTeam, refuseOtherKeys, relativeTo, reportBatch, sopsFiles, type Team } from '../ops/team.js';
+import { addMemberText, newConfigText, removeMemberText, selectRules } from '../../config/edit.js';
+import { MEMBER_NAME } from '../../config/roster.js';
+import { ConfigError, UsageError } from '../../errors.js';
+import { parseRecipient, type Recipient } from '../../keys/recipient.js';
+import { allAgeKeys } from '../../metadata/model.js';
+import { parseConfig } from '../../config/schema.js';
+import { ruleFor } from '../../config/rules.js';
+import { exposedValues, exposuresText, readExposures, withExposure, EXPOSURES_FILE, type Exposure } from '../../ops/exposures.js';
+import { metadataOf } from '../../ops/open.js';
+import { rotate, updateKeys, currentTarget, type KeyTarget } from '../../ops/rekey.js';
+import { applyToFiles, loadTeam, refuseOtherKeys, relativeTo, reportBatch, sopsFiles, type Team } from '../../ops/team.js';
 import { join, sep } from 'node:path';
 import { ctxFor, say, type CommandEnv } from './env.js';
 import { dropOtherKeysOption, dryRunOption, jsonOption } from './options.js';
-import { count } from '../report.js';
+import { count } from '../../text.js';
 
 export function teamCommand(env: CommandEnv): CommandModule<object, object> {
   return {

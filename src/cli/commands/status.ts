@@ -4,12 +4,12 @@
  * read that have not changed since). `--json`.
  */
 import type { CommandModule } from 'yargs';
-import { unwrapDataKey } from '../crypto/data-key.js';
-import { allAgeKeys, otherKeyDescriptions } from '../metadata/model.js';
-import { metadataOf } from '../ops/open.js';
-import { discoverIdentities } from '../ops/identities.js';
-import { outstandingDebt, readExposures } from '../ops/exposures.js';
-import { loadTeam, relativeTo, sopsFiles } from '../ops/team.js';
+import { unwrapDataKey } from '../../crypto/data-key.js';
+import { allAgeKeys, otherKeyDescriptions } from '../../metadata/model.js';
+import { metadataOf } from '../../ops/open.js';
+import { discoverIdentities } from '../../ops/identities.js';
+import { outstandingDebt, readExposures } from '../../ops/exposures.js';
+import { loadTeam, relativeTo, sopsFiles } from '../../ops/team.js';
 import { ctxFor, type CommandEnv } from './env.js';
 import { jsonOption } from './options.js';
 

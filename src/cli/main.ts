@@ -3,12 +3,12 @@
  * (PRODUCT.md §4, §7). An ordinary `envseal run … -- CMD` is parsed from run's own flag table
  * and runs without loading yargs; everything else goes through yargs (cli.ts), loaded then.
  */
-import { EnvsealError, ExitCode } from './errors.js';
-import type { Io } from './io.js';
+import { EnvsealError, ExitCode } from '../errors.js';
+import type { Io } from '../io/io.js';
 import type { CommandEnv } from './commands/env.js';
 import { runHandler } from './commands/run.js';
 import { parseRunArgv } from './commands/run-options.js';
-import { renderError } from './report.js';
+import { renderError } from './render.js';
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const env: CommandEnv = { io, exitCode: ExitCode.ok };
@@ -17,7 +17,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (fast !== null) {
       await runHandler(env, fast);
     } else {
-      const { parseWithYargs } = await import('./cli.js');
+      const { parseWithYargs } = await import('./parser.js');
       await parseWithYargs(argv, env);
     }
     return env.exitCode;

@@ -3,8 +3,8 @@
  * lines, then a hint line. An error envseal did not expect is shown by kind and place only:
  * its message could hold anything, and a secret must never reach a terminal or a CI log.
  */
-import { isAbsolute, relative } from 'node:path';
-import { EnvsealError } from './errors.js';
+import { EnvsealError } from '../errors.js';
+import { displayPath } from '../text.js';
 
 export function renderError(err: unknown, cwd: string, debug: boolean): string {
   if (err instanceof EnvsealError) {
@@ -23,19 +23,8 @@ export function renderError(err: unknown, cwd: string, debug: boolean): string {
   return out;
 }
 
-export function displayPath(file: string, cwd: string): string {
-  if (!isAbsolute(file)) return file;
-  const rel = relative(cwd, file);
-  return rel === '' || rel.startsWith('..') ? file : rel;
-}
-
 function firstFrame(stack: string | undefined): string {
   const line = stack?.split('\n').find((l) => l.trim().startsWith('at '));
   const m = line === undefined ? null : /\(?([^()\s]+:\d+):\d+\)?$/.exec(line.trim());
   return m?.[1]?.replace(/^.*\/(src|dist)\//, '$1/') ?? '';
-}
-
-/** `1 file`, `3 files`; `plural` for the irregular ones (`2 identities`). */
-export function count(n: number, noun: string, plural = `${noun}s`): string {
-  return `${n} ${n === 1 ? noun : plural}`;
 }

@@ -1,6 +1,6 @@
 /** What a command module gets from main: the Io, and a place to put its exit code. */
-import type { Io } from '../io.js';
-import { makeCtx, type Ctx } from '../ops/context.js';
+import type { Io } from '../../io/io.js';
+import { makeCtx, type Ctx } from '../../ops/context.js';
 
 export interface CommandEnv {
   readonly io: Io;

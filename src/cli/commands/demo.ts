@@ -6,8 +6,8 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { InternalError } from '../errors.js';
-import type { Io, Output } from '../io.js';
+import { InternalError } from '../../errors.js';
+import type { Io, Output } from '../../io/io.js';
 import { main } from '../main.js';
 import type { CommandEnv } from './env.js';
 

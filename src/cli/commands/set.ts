@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../errors.js';
-import { setValue } from '../ops/values.js';
-import type { Node } from '../tree.js';
+import { UsageError } from '../../errors.js';
+import { setValue } from '../../ops/values.js';
+import type { Node } from '../../tree.js';
 import { ctxFor, say, type CommandEnv } from './env.js';
 import { ageOption, fileOption, inputFormatOption } from './options.js';
 

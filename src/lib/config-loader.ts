@@ -7,9 +7,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { loadValuesSync } from './ops/env-values-sync.js';
-import type { SyncWorld } from './ops/open-sync.js';
-import type { EnvValue } from './run/env.js';
+import { loadValuesSync } from '../ops/env-values-sync.js';
+import type { SyncWorld } from '../ops/open-sync.js';
+import type { EnvValue } from '../run/env.js';
 
 export interface LoadOptions {
   /** File or files to read; later files override earlier ones. Default `.env`. */

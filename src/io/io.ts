@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { constants as osConstants, homedir, tmpdir } from 'node:os';
 import { isatty } from 'node:tty';
 import { dirname, join, resolve } from 'node:path';
-import { errnoCode, IoError, toIoError } from './errors.js';
+import { errnoCode, IoError, toIoError } from '../errors.js';
 import { acquireLock, processAlive, tempPathFor } from './file-lock.js';
 import { processInterrupts, UndoList, type Interrupts } from './interrupts.js';
 

@@ -5,10 +5,10 @@
  */
 import { dirname } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { IoError } from '../errors.js';
-import { defaultKeysFile } from '../keys/discovery.js';
-import { resolvePath } from '../io.js';
-import { displayPath } from '../report.js';
+import { IoError } from '../../errors.js';
+import { defaultKeysFile } from '../../keys/discovery.js';
+import { resolvePath } from '../../io/io.js';
+import { displayPath } from '../../text.js';
 import { jsonOption } from './options.js';
 import { say, type CommandEnv } from './env.js';
 

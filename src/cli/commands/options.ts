@@ -2,8 +2,8 @@
  * Options shared by several commands, declared once (yargs option objects).
  */
 import type { Options } from 'yargs';
-import { RULE_FIELDS, type EncryptionRule, type RuleField } from '../crypto/rules.js';
-import { UsageError } from '../errors.js';
+import { RULE_FIELDS, type EncryptionRule, type RuleField } from '../../rules/rules.js';
+import { UsageError } from '../../errors.js';
 
 export const configOption = {
   type: 'string',

@@ -4,8 +4,8 @@
  * every other byte kept.
  */
 import type { CommandModule } from 'yargs';
-import { encryptLoaded } from '../ops/encrypt.js';
-import { loadFile } from '../ops/load.js';
+import { encryptLoaded } from '../../ops/encrypt.js';
+import { loadFile } from '../../ops/load.js';
 import { ageOption, inputFormatOption, macOnlyOption, ruleFromFlags, ruleOptions } from './options.js';
 import { ctxFor, say, type CommandEnv } from './env.js';
 

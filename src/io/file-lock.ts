@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, promises as fsp, constants as fsConstants, openSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { errnoCode, IoError } from './errors.js';
+import { errnoCode, IoError } from '../errors.js';
 import type { Interrupts } from './interrupts.js';
 
 export interface FileLock {

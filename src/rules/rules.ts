@@ -3,7 +3,7 @@
  * with none, `unencrypted_suffix: _unencrypted` applies. Every key on the leaf's path
  * counts, so everything below `foo_unencrypted:` stays in clear.
  */
-import { compileRe2 } from '../config/re2.js';
+import { compileRe2 } from './re2.js';
 import type { LeafContext } from '../tree.js';
 
 export const RULE_FIELDS = [

@@ -1,8 +1,8 @@
 /** `envseal get KEY [-f FILE]`: one value, raw, then a newline. Maps and lists print as JSON. */
 import type { CommandModule } from 'yargs';
-import { jsonValueText } from '../formats/json.js';
-import { scalarToText } from '../formats/scalar-text.js';
-import { getValue } from '../ops/values.js';
+import { jsonValueText } from '../../formats/json.js';
+import { scalarToText } from '../../formats/scalar-text.js';
+import { getValue } from '../../ops/values.js';
 import { ctxFor, type CommandEnv } from './env.js';
 import { fileOption, inputFormatOption } from './options.js';
 

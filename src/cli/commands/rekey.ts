@@ -5,15 +5,15 @@
  * `.sops.yaml`.
  */
 import type { CommandModule } from 'yargs';
-import type { LoadedFile } from '../ops/load.js';
-import { rotate, updateKeys } from '../ops/rekey.js';
-import { applyToFiles, labelled, loadTeam, refuseOtherKeys, reportBatch, ruleTarget, sopsFiles, type Team } from '../ops/team.js';
-import type { Ctx } from '../ops/context.js';
-import { metadataOf } from '../ops/open.js';
-import { allAgeKeys } from '../metadata/model.js';
+import type { LoadedFile } from '../../ops/load.js';
+import { rotate, updateKeys } from '../../ops/rekey.js';
+import { applyToFiles, labelled, loadTeam, refuseOtherKeys, reportBatch, ruleTarget, sopsFiles, type Team } from '../../ops/team.js';
+import type { Ctx } from '../../ops/context.js';
+import { metadataOf } from '../../ops/open.js';
+import { allAgeKeys } from '../../metadata/model.js';
 import { ctxFor, say, type CommandEnv } from './env.js';
 import { dropOtherKeysOption, dryRunOption } from './options.js';
-import { count } from '../report.js';
+import { count } from '../../text.js';
 
 interface RekeyArgs {
   files: string[] | undefined;
