@@ -5,7 +5,10 @@
  * never plaintext.
  */
 
-/** The exit-code table (PRODUCT.md §7). The only place these numbers are written down. */
+/**
+ * The exit-code table (PRODUCT.md §7): the only place these numbers are written down. The
+ * help epilogue and the README's table are made from, or checked against, {@link EXIT_CODES}.
+ */
 export const ExitCode = {
   ok: 0,
   internal: 1,
@@ -15,11 +18,27 @@ export const ExitCode = {
   integrity: 5,
   parse: 6,
   io: 7,
+  /** `scan` findings, `status --check` violations. */
+  findings: 8,
   /** `run`: the command exists but the system would not start it (as a shell reports it). */
   cannotExecute: 126,
   commandNotFound: 127,
 } as const;
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** What each exit code means, in the order the help lists them. */
+export const EXIT_CODES: ReadonlyArray<{ readonly code: number; readonly meaning: string }> = [
+  { code: ExitCode.ok, meaning: 'success' },
+  { code: ExitCode.internal, meaning: 'internal error (a bug: please report it)' },
+  { code: ExitCode.usage, meaning: 'usage: unknown command or flag, missing argument' },
+  { code: ExitCode.config, meaning: 'configuration: .sops.yaml, rules, recipients, required keys, a confirmation not given' },
+  { code: ExitCode.noIdentity, meaning: 'no identity could open the file' },
+  { code: ExitCode.integrity, meaning: 'integrity: MAC mismatch, tampered value or key' },
+  { code: ExitCode.parse, meaning: 'a file that does not parse' },
+  { code: ExitCode.io, meaning: 'cannot read or write a file' },
+  { code: ExitCode.findings, meaning: 'a check found problems (scan, status --check)' },
+  { code: ExitCode.cannotExecute, meaning: 'run: the command cannot be started' },
+  { code: ExitCode.commandNotFound, meaning: 'run: the command was not found' },
+];
 
 /** A stable, machine-readable name for each kind of error (the library's `err.code`). */
 export type ErrorCode =
@@ -34,6 +53,7 @@ export type ErrorCode =
   | 'PARSE'
   | 'IO'
   | 'CONFLICT'
+  | 'RUN'
   | 'INTERNAL';
 
 export interface ErrorDetails {
@@ -118,29 +138,43 @@ export class IoError extends EnvsealError {
   }
 }
 
+/** How envseal words the errors the system reports for files: the one errno table. */
+const FS_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only filesystem',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EISDIR: 'is a folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EEXIST: 'already exists',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+  ELOOP: 'too many symbolic links',
+};
+
+/** A system error in words (`permission denied`), or its code when the table lacks it. */
+export function describeFsError(err: unknown): string {
+  const code = errnoCode(err);
+  return FS_REASONS[code] ?? (code === '' ? 'unexpected error' : code);
+}
+
 /** Turns a Node filesystem error into an IoError naming the file. */
 export function toIoError(err: unknown, action: string, file: string): IoError {
-  const code = errnoCode(err);
-  const reason =
-    {
-      ENOENT: 'no such file or folder',
-      EACCES: 'permission denied',
-      EPERM: 'operation not permitted',
-      EROFS: 'read-only filesystem',
-      ENOSPC: 'no space left on device',
-      EDQUOT: 'disk quota exceeded',
-      EISDIR: 'is a folder',
-      ENOTDIR: 'a part of the path is not a folder',
-      EEXIST: 'already exists',
-      EIO: 'input/output error',
-      EMFILE: 'too many open files',
-    }[code] ?? (code === '' ? 'unexpected error' : code);
-  return new IoError(`cannot ${action}: ${reason}`, { file, cause: err });
+  return new IoError(`cannot ${action}: ${describeFsError(err)}`, { file, cause: err });
 }
 
 /** The `code` of a Node system error (ENOENT, EACCES…), or '' for anything else. */
 export function errnoCode(err: unknown): string {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+}
+
+/** `run` could not start its command (exit 126 or 127, as a shell reports it). */
+export class RunError extends EnvsealError {
+  constructor(message: string, exitCode: number, details?: ErrorDetails) {
+    super('RUN', exitCode, message, details);
+  }
 }
 
 /** A bug in envseal: the message asks for a report. */

@@ -37,7 +37,7 @@ export function describeKeyPath(path: readonly Segment[]): string {
  * The segments a path names in `doc`: as far as they exist, then the rest as new keys (for
  * `set`). `found` tells whether the whole path exists.
  */
-export function resolvePath(doc: MapNode, path: KeyPath, flat: boolean): { segments: Segment[]; found: boolean } {
+export function resolveKeyPath(doc: MapNode, path: KeyPath, flat: boolean): { segments: Segment[]; found: boolean } {
   if (flat) return { segments: [path.text], found: findEntry(doc, path.text) !== undefined };
   if (path.segments !== null) return { segments: [...path.segments], found: getAt(doc, path.segments) !== undefined };
   const parts = path.text.split('.');

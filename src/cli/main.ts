@@ -1,24 +1,26 @@
 /**
  * The CLI's entry: the one try/catch that turns errors into an exit code and a message
  * (PRODUCT.md §4, §7). An ordinary `envseal run … -- CMD` is parsed from run's own flag table
- * and runs without loading yargs; everything else goes through yargs (cli.ts), loaded then.
+ * and runs without loading yargs; everything else goes through yargs (parser.ts), loaded then.
  */
 import { EnvsealError, ExitCode } from '../errors.js';
 import type { Io } from '../io/io.js';
 import type { CommandEnv } from './commands/env.js';
 import { runHandler } from './commands/run.js';
 import { parseRunArgv } from './commands/run-options.js';
+import { expandAttachedValues } from './argv.js';
 import { renderError } from './render.js';
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const env: CommandEnv = { io, exitCode: ExitCode.ok };
+  const env: CommandEnv = { io, exitCode: ExitCode.ok, main };
   try {
-    const fast = argv[0] === 'run' ? parseRunArgv(argv.slice(1)) : null;
+    const args = expandAttachedValues(argv);
+    const fast = args[0] === 'run' ? parseRunArgv(args.slice(1)) : null;
     if (fast !== null) {
       await runHandler(env, fast);
     } else {
       const { parseWithYargs } = await import('./parser.js');
-      await parseWithYargs(argv, env);
+      await parseWithYargs(args, env);
     }
     return env.exitCode;
   } catch (err) {

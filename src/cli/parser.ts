@@ -1,78 +1,78 @@
 /**
- * The yargs side of the CLI: one module per command, help, usage errors. Loaded only when a
+ * The yargs side of the CLI: the command definitions, help, usage errors. Loaded only when a
  * command needs it (`envseal run -- …` usually does not; see main.ts).
  */
 import yargs from 'yargs';
-import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../errors.js';
-import type { CommandEnv } from './commands/env.js';
+import type { Argv } from 'yargs';
+import { EXIT_CODES, UsageError } from '../errors.js';
 import { decryptCommand } from './commands/decrypt.js';
+import { callHandler, commandName, toModule, type AnyCommandDef, type Dispatch } from './commands/define.js';
 import { demoCommand } from './commands/demo.js';
 import { editCommand } from './commands/edit.js';
 import { encryptCommand } from './commands/encrypt.js';
+import type { CommandEnv } from './commands/env.js';
 import { getCommand } from './commands/get.js';
 import { keygenCommand } from './commands/keygen.js';
+import { configOption } from './commands/options.js';
 import { rotateCommand, updatekeysCommand } from './commands/rekey.js';
 import { runCommand } from './commands/run.js';
 import { setCommand } from './commands/set.js';
 import { statusCommand } from './commands/status.js';
 import { teamCommand } from './commands/team.js';
-import { configOption } from './commands/options.js';
 import { unsetCommand } from './commands/unset.js';
 import { VERSION } from '../version.js';
 
-type CommandFactory = (env: CommandEnv) => CommandModule<object, never>;
-
-const COMMANDS: readonly CommandFactory[] = [
-  keygenCommand as CommandFactory,
-  encryptCommand as CommandFactory,
-  decryptCommand as CommandFactory,
-  runCommand as CommandFactory,
-  getCommand as CommandFactory,
-  setCommand as CommandFactory,
-  unsetCommand as CommandFactory,
-  editCommand as CommandFactory,
-  statusCommand as CommandFactory,
-  teamCommand as CommandFactory,
-  updatekeysCommand as CommandFactory,
-  rotateCommand as CommandFactory,
-  demoCommand as CommandFactory,
+export const COMMANDS: readonly AnyCommandDef[] = [
+  keygenCommand,
+  encryptCommand,
+  decryptCommand,
+  runCommand,
+  getCommand,
+  setCommand,
+  unsetCommand,
+  editCommand,
+  statusCommand,
+  teamCommand,
+  updatekeysCommand,
+  rotateCommand,
+  demoCommand,
 ];
 
-const EXIT_CODES = `Exit codes:
-  0 success              4 no identity could open the file
-  1 internal error       5 integrity (MAC mismatch, tampered value)
-  2 usage                6 a file that does not parse
-  3 configuration        7 cannot read or write a file
-  run: the command's own code; 126 cannot be started; 127 not found; 128+n killed by signal n`;
+/** The help's closing table, made from the one exit-code table (errors.ts). */
+export function exitCodesEpilogue(): string {
+  const width = Math.max(...EXIT_CODES.map((e) => String(e.code).length));
+  return `Exit codes:\n${EXIT_CODES.map((e) => `  ${String(e.code).padStart(width)}  ${e.meaning}`).join('\n')}\n  (run: otherwise the command's own code; 128+n when signal n killed it)`;
+}
 
-/** Parses `argv` with yargs and runs the command it names. Errors propagate to main's catch. */
-export async function parseWithYargs(argv: readonly string[], env: CommandEnv): Promise<void> {
-  const commandNames: string[] = [];
+/** The parser for `argv`, with the commands' handlers called through `dispatch`. */
+export function buildParser(argv: readonly string[], env: CommandEnv, dispatch?: Dispatch): Argv {
+  const names = COMMANDS.map(commandName);
+  const run: Dispatch = dispatch ?? ((_name, def, args) => callHandler(def, env, args));
   let parser: Argv = yargs([...argv])
     .scriptName('envseal')
-    .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false })
+    .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false, 'dot-notation': false })
     .option('config', { ...configOption, global: true })
     .strict()
     .exitProcess(false)
     .showHelpOnFail(false)
     .fail((message, err) => {
       if (err !== undefined && err !== null) throw err;
-      throw usageError(message, argv, commandNames);
+      throw usageError(message, argv, names);
     })
     .demandCommand(1, 'name a command')
     .version(VERSION)
     .help()
     .alias('h', 'help')
     .wrap(100)
-    .epilogue(EXIT_CODES);
-  for (const factory of COMMANDS) {
-    const module = factory(env);
-    commandNames.push(String(module.command ?? '').split(' ')[0] ?? '');
-    parser = parser.command(module);
-  }
+    .epilogue(exitCodesEpilogue());
+  for (const def of COMMANDS) parser = parser.command(toModule(def, env, run));
+  return parser;
+}
+
+/** Parses `argv` with yargs and runs the command it names. Errors propagate to main's catch. */
+export async function parseWithYargs(argv: readonly string[], env: CommandEnv): Promise<void> {
   let printed = '';
-  await parser.parseAsync([...argv], {}, (_err, _args, output) => {
+  await buildParser(argv, env).parseAsync([...argv], {}, (_err, _args, output) => {
     printed = output;
   });
   if (printed !== '') env.io.stdout.write(printed.endsWith('\n') ? printed : `${printed}\n`);

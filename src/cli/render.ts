@@ -3,8 +3,10 @@
  * lines, then a hint line. An error envseal did not expect is shown by kind and place only:
  * its message could hold anything, and a secret must never reach a terminal or a CI log.
  */
-import { EnvsealError } from '../errors.js';
-import { displayPath } from '../text.js';
+import { EnvsealError, ExitCode } from '../errors.js';
+import type { BatchOutcome } from '../ops/batch.js';
+import { count } from '../text.js';
+import { displayPath } from '../paths.js';
 
 export function renderError(err: unknown, cwd: string, debug: boolean): string {
   if (err instanceof EnvsealError) {
@@ -27,4 +29,24 @@ function firstFrame(stack: string | undefined): string {
   const line = stack?.split('\n').find((l) => l.trim().startsWith('at '));
   const m = line === undefined ? null : /\(?([^()\s]+:\d+):\d+\)?$/.exec(line.trim());
   return m?.[1]?.replace(/^.*\/(src|dist)\//, '$1/') ?? '';
+}
+
+/**
+ * What a batch (team, updatekeys, rotate) could not do, each failure rendered like any other
+ * error, and the exit code of the batch: 4 when files could not be opened, else the first
+ * failure's code.
+ */
+export function renderBatch(outcome: BatchOutcome, cwd: string): { text: string; exitCode: number } {
+  let text = '';
+  for (const { file, error } of outcome.failed) text += renderError(error.file === undefined ? error.withFile(file) : error, cwd, false);
+  if (outcome.failed.length > 0) {
+    text += 'hint: each file is either as it was or completely updated; fix the problem and run the same command again to finish\n';
+  }
+  if (outcome.unopened.length > 0) {
+    text += `envseal: you cannot open ${count(outcome.unopened.length, 'file')}; they were left as they are:\n`;
+    for (const file of outcome.unopened) text += `  ${file}\n`;
+    text += 'hint: someone who can open them can run `envseal updatekeys` (or `envseal rotate`) on them\n';
+    return { text, exitCode: ExitCode.noIdentity };
+  }
+  return { text, exitCode: outcome.failed[0]?.error.exitCode ?? ExitCode.ok };
 }

@@ -7,7 +7,7 @@
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Io } from '../io/io.js';
-import { resolvePath } from '../io/io.js';
+import { resolveFromCwd } from '../paths.js';
 import { parseConfig, type SopsConfig } from './schema.js';
 
 export const CONFIG_NAME = '.sops.yaml';
@@ -20,7 +20,7 @@ export interface ConfigChoice {
 export async function findConfigPath(io: Io, fileAbs: string | null, choice: ConfigChoice = {}): Promise<string | null> {
   const explicit = choice.explicit ?? io.env['SOPS_CONFIG'];
   if (explicit !== undefined && explicit !== '') {
-    const path = resolvePath(io, explicit);
+    const path = resolveFromCwd(io, explicit);
     if ((await io.fs.stat(path))?.isFile !== true) {
       throw new ConfigError(`config file ${explicit} does not exist`, { file: explicit, hint: 'check the --config path' });
     }

@@ -122,6 +122,12 @@ function parseRule(node: YAMLMap, index: number, line: number, fail: Fail, warn:
   const thresholdNode = field('shamir_threshold');
   const threshold = thresholdNode === undefined ? 0 : Number(scalarText(thresholdNode, `${label} shamir_threshold`, fail));
   if (!Number.isInteger(threshold) || threshold < 0) fail(`${label} shamir_threshold must be a whole number`, thresholdNode);
+  if (groups.length > 1 && threshold > groups.length) {
+    fail(`${label} shamir_threshold is ${threshold}, more than its ${groups.length} key groups: the data key could never be recovered`, thresholdNode);
+  }
+  if (groups.length > 1 && threshold === 1) {
+    fail(`${label} shamir_threshold must be at least 2 with several key groups (sops: "threshold must be at least 2")`, thresholdNode);
+  }
   const macNode = field('mac_only_encrypted');
   const macOnly = macNode === undefined ? false : scalarText(macNode, `${label} mac_only_encrypted`, fail) === 'true';
   return { index, line, pathRegex, groups, shamirThreshold: threshold, rule: ruleFields[0] ?? null, macOnlyEncrypted: macOnly };

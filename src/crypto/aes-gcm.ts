@@ -9,6 +9,7 @@
  * lives in its own module so that loading the CLI does not pay for importing it.
  */
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
+import { abytes } from './assert.js';
 
 export const TAG_LENGTH = 16;
 
@@ -33,6 +34,7 @@ function keyObject(key: Uint8Array): KeyObject {
 
 export const nodeGcm: Gcm = {
   seal(key, iv, aad, plaintext) {
+    checkKeyAndIv(key, iv);
     const cipher = createCipheriv('aes-256-gcm', keyObject(key), iv, { authTagLength: TAG_LENGTH });
     cipher.setAAD(aad);
     const head = cipher.update(plaintext);
@@ -45,7 +47,8 @@ export const nodeGcm: Gcm = {
     return out;
   },
   open(key, iv, aad, data, tag) {
-    if (tag.length !== TAG_LENGTH) throw new Error('aes-gcm: the tag is not 16 bytes');
+    checkKeyAndIv(key, iv);
+    abytes(tag, 'tag', { length: TAG_LENGTH });
     const decipher = createDecipheriv('aes-256-gcm', keyObject(key), iv, { authTagLength: TAG_LENGTH });
     decipher.setAAD(aad);
     decipher.setAuthTag(tag);
@@ -54,3 +57,9 @@ export const nodeGcm: Gcm = {
     return tail.length === 0 ? head : Buffer.concat([head, tail]);
   },
 };
+
+/** AES-256 takes a 32-byte key; GCM needs a nonce of at least 8 bytes (sops uses 32). */
+function checkKeyAndIv(key: Uint8Array, iv: Uint8Array): void {
+  abytes(key, 'key', { length: 32 });
+  abytes(iv, 'iv', { min: 8 });
+}

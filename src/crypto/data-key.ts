@@ -3,13 +3,19 @@
  * recipient as an armored age file (sops-format.md §8.1), split with Shamir when the file
  * has several key groups (§9).
  *
- * age-encryption is imported lazily: it is the most expensive import envseal has, and
- * commands that do not touch keys should not pay for it.
+ * Unwrapping is one synchronous walk over the entries ({@link collect}). X25519 identities
+ * open entries with the small built-in reader (age-x25519.ts); other identity types
+ * (post-quantum) need age-encryption, whose API is asynchronous: those entries are opened
+ * first, then handed to the same walk. age-encryption is imported lazily: it is the most
+ * expensive import envseal has, and most runs never need it.
+ *
+ * Entry labels (`recipient:`) are not authenticated, so they only order the attempts: every
+ * entry is tried, ours first.
  */
 import { randomBytes } from 'node:crypto';
 import type { Identity } from '../keys/identity.js';
 import type { Recipient } from '../keys/recipient.js';
-import type { AgeKey, KeyGroup, Metadata } from '../metadata/model.js';
+import { ageKeyFor, effectiveThreshold, type AgeKey, type KeyGroup, type Metadata } from '../metadata/model.js';
 import { openAgeX25519, x25519Identity, type X25519Identity } from './age-x25519.js';
 import { combine, split } from './shamir.js';
 
@@ -26,7 +32,7 @@ export async function wrapForRecipients(secret: Uint8Array, recipients: readonly
     recipients.map(async (recipient) => {
       const encrypter = new age.Encrypter();
       encrypter.addRecipient(recipient);
-      return { recipient, enc: age.armor.encode(await encrypter.encrypt(secret)) };
+      return ageKeyFor(recipient, age.armor.encode(await encrypter.encrypt(secret)));
     }),
   );
 }
@@ -41,12 +47,8 @@ export interface GroupPlan {
  * Wraps the data key for every group: the whole key with one group, a Shamir share per
  * group otherwise (threshold 0 means every group is needed).
  */
-export async function wrapDataKey(
-  dataKey: Uint8Array,
-  groups: readonly GroupPlan[],
-  threshold: number,
-): Promise<KeyGroup[]> {
-  const secrets = groups.length === 1 ? [dataKey] : split(dataKey, groups.length, threshold === 0 ? groups.length : threshold);
+export async function wrapDataKey(dataKey: Uint8Array, groups: readonly GroupPlan[], threshold: number): Promise<KeyGroup[]> {
+  const secrets = groups.length === 1 ? [dataKey] : split(dataKey, groups.length, effectiveThreshold(groups.length, threshold));
   return Promise.all(
     groups.map(async (group, i) => ({
       age: await wrapForRecipients(secrets[i] as Uint8Array, group.age),
@@ -58,16 +60,16 @@ export async function wrapDataKey(
 export type UnwrapResult =
   | { ok: true; dataKey: Uint8Array }
   | { ok: false; reason: 'no-identity' | 'not-enough-groups'; opened: number; needed: number }
-  /** An entry addressed to one of the identities did not open: the file was damaged or tampered with. */
-  | { ok: false; reason: 'damaged'; recipients: string[] };
+  /** Entries opened, but what they held cannot be the data key: the file was damaged or tampered with. */
+  | { ok: false; reason: 'damaged'; labels: string[] };
 
 type KeyMeta = Pick<Metadata, 'keyGroups' | 'shamirThreshold'>;
-type Opener = (enc: string) => Uint8Array | null | Promise<Uint8Array | null>;
+/** Opens one entry: its content, or null when none of our identities opens it. */
+type Opener = (entry: AgeKey) => Uint8Array | null;
 
 /**
- * Recovers the data key with the given identities. X25519 identities are tried with the
- * built-in opener first (no age-encryption import); other identity types, or a miss, fall
- * back to age-encryption. A damaged or foreign entry is skipped, not fatal.
+ * Recovers the data key with the given identities: the built-in X25519 reader first (no
+ * age-encryption import), then, for other identity types or a miss, age-encryption.
  */
 export async function unwrapDataKey(meta: KeyMeta, identities: readonly Identity[]): Promise<UnwrapResult> {
   const x25519 = identities.flatMap((id) => x25519Identity(id) ?? []);
@@ -77,76 +79,68 @@ export async function unwrapDataKey(meta: KeyMeta, identities: readonly Identity
   const ours = new Set(await Promise.all(identities.map((id) => age.identityToRecipient(id))));
   const decrypter = new age.Decrypter();
   for (const id of identities) decrypter.addIdentity(id);
-  return collect(meta, ours, (enc) => tryUnwrap(age, decrypter, enc));
+  const entries = meta.keyGroups.flatMap((group) => group.age);
+  const opened = new Map<AgeKey, Uint8Array | null>();
+  await Promise.all(
+    entries.map(async (entry) => {
+      try {
+        opened.set(entry, await decrypter.decrypt(age.armor.decode(entry.enc)));
+      } catch {
+        opened.set(entry, null);
+      }
+    }),
+  );
+  return collect(meta, ours, (entry) => opened.get(entry) ?? null);
 }
 
 /** The synchronous path: X25519 identities only (what `config()` can use). */
 export function unwrapDataKeySync(meta: KeyMeta, identities: readonly X25519Identity[]): UnwrapResult {
-  const ours = new Set(identities.map((id) => id.recipient));
-  const result = collect(meta, ours, (enc) => openAgeX25519(enc, identities));
-  if (result instanceof Promise) throw new Error('unreachable: synchronous opener');
-  return result;
+  const ours = new Set<string>(identities.map((id) => id.recipient));
+  return collect(meta, ours, (entry) => openAgeX25519(entry.enc, identities));
 }
 
-/** Tries entries (ours first) group by group; works with a synchronous or an async opener. */
-function collect(meta: KeyMeta, ours: ReadonlySet<string>, open: Opener): UnwrapResult | Promise<UnwrapResult> {
+/**
+ * The walk: per group, the entries labelled with one of our recipients first, then the
+ * others (labels are untrusted), until one opens; then the whole key (one group) or the
+ * Shamir shares combined. A share of the wrong length, or shares that cannot be combined
+ * (a duplicate x-coordinate, which anyone who knows the public recipients can write), mean a
+ * damaged file.
+ */
+function collect(meta: KeyMeta, ours: ReadonlySet<string>, open: Opener): UnwrapResult {
   const groups = meta.keyGroups;
-  const needed = groups.length === 1 ? 1 : meta.shamirThreshold === 0 ? groups.length : meta.shamirThreshold;
+  const needed = effectiveThreshold(groups.length, meta.shamirThreshold);
   if (ours.size === 0) return { ok: false, reason: 'no-identity', opened: 0, needed };
   const expectedLength = groups.length === 1 ? DATA_KEY_LENGTH : DATA_KEY_LENGTH + 1;
   const parts: Uint8Array[] = [];
   const damaged: string[] = [];
-  const queue = groups.map((group) => [...group.age].sort((a, b) => Number(ours.has(b.recipient)) - Number(ours.has(a.recipient))));
-  let g = 0;
-  let e = 0;
-  const finish = (): UnwrapResult => {
-    if (parts.length === 0 && damaged.length > 0) return { ok: false, reason: 'damaged', recipients: damaged };
-    if (parts.length < needed) {
-      return { ok: false, reason: parts.length === 0 ? 'no-identity' : 'not-enough-groups', opened: parts.length, needed };
-    }
-    return { ok: true, dataKey: groups.length === 1 ? (parts[0] as Uint8Array) : combine(parts) };
-  };
-  const step = (part: Uint8Array | null): void => {
-    const entry = queue[g]?.[e];
-    if (part !== null && part.length === expectedLength) {
-      parts.push(part);
-      g += 1;
-      e = 0;
-    } else {
-      if (entry !== undefined && ours.has(entry.recipient)) damaged.push(entry.recipient);
-      e += 1;
-      if (e >= (queue[g]?.length ?? 0)) {
-        g += 1;
-        e = 0;
+  for (const group of groups) {
+    if (parts.length >= needed) break;
+    const ordered = [...group.age].sort((a, b) => Number(isOurs(ours, b)) - Number(isOurs(ours, a)));
+    for (const entry of ordered) {
+      const part = open(entry);
+      if (part === null) {
+        // Labelled ours but not ours to open: the entry (or its label) was changed.
+        if (isOurs(ours, entry)) damaged.push(entry.label);
+        continue;
       }
+      if (part.length === expectedLength) {
+        parts.push(part);
+        break;
+      }
+      damaged.push(entry.label);
     }
-  };
-  const next = (): string | undefined => {
-    while (g < queue.length && parts.length < needed) {
-      const entry = queue[g]?.[e];
-      if (entry !== undefined) return entry.enc;
-      g += 1;
-      e = 0;
-    }
-    return undefined;
-  };
-  const loop = (): UnwrapResult | Promise<UnwrapResult> => {
-    for (let enc = next(); enc !== undefined; enc = next()) {
-      const part = open(enc);
-      if (part instanceof Promise) return part.then((p) => (step(p), loop()));
-      step(part);
-    }
-    return finish();
-  };
-  return loop();
+  }
+  if (parts.length === 0 && damaged.length > 0) return { ok: false, reason: 'damaged', labels: damaged };
+  if (parts.length < needed) return { ok: false, reason: parts.length === 0 ? 'no-identity' : 'not-enough-groups', opened: parts.length, needed };
+  if (groups.length === 1) return { ok: true, dataKey: parts[0] as Uint8Array };
+  try {
+    return { ok: true, dataKey: combine(parts) };
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return { ok: false, reason: 'damaged', labels: [`the key groups' shares (${err.message.replace(/^shamir: /, '')})`] };
+  }
 }
 
-type AgeModule = typeof import('age-encryption');
-
-async function tryUnwrap(age: AgeModule, decrypter: InstanceType<AgeModule['Decrypter']>, enc: string): Promise<Uint8Array | null> {
-  try {
-    return await decrypter.decrypt(age.armor.decode(enc));
-  } catch {
-    return null;
-  }
+function isOurs(ours: ReadonlySet<string>, entry: AgeKey): boolean {
+  return entry.recipient !== null && ours.has(entry.recipient);
 }

@@ -4,6 +4,7 @@
  * holding x. Group i (0-based) gets x = i + 1.
  */
 import { randomBytes } from 'node:crypto';
+import { aint } from './assert.js';
 
 const EXP = new Uint8Array(510);
 const LOG = new Uint8Array(256);
@@ -25,16 +26,15 @@ function mul(a: number, b: number): number {
 }
 
 function div(a: number, b: number): number {
-  if (b === 0) throw new Error('shamir: division by zero');
+  if (b === 0) throw new RangeError('shamir: division by zero');
   if (a === 0) return 0;
   return EXP[((LOG[a] as number) + 255 - (LOG[b] as number)) % 255] as number;
 }
 
 /** Splits `secret` into `parts` shares, any `threshold` of which recover it. */
 export function split(secret: Uint8Array, parts: number, threshold: number): Uint8Array[] {
-  if (threshold < 2 || threshold > 255 || parts < threshold || parts > 255) {
-    throw new Error('shamir: need 2 <= threshold <= parts <= 255');
-  }
+  aint(parts, 'parts', 2, 255);
+  aint(threshold, 'threshold', 2, parts);
   const shares = Array.from({ length: parts }, (_, i) => {
     const share = new Uint8Array(secret.length + 1);
     share[secret.length] = i + 1;
@@ -53,13 +53,16 @@ export function split(secret: Uint8Array, parts: number, threshold: number): Uin
   return shares;
 }
 
-/** Recovers the secret from shares by Lagrange interpolation at x = 0. */
+/**
+ * Recovers the secret from shares by Lagrange interpolation at x = 0. Shares come from files:
+ * the caller turns a RangeError here (too few, unequal lengths, a repeated x) into "damaged".
+ */
 export function combine(shares: readonly Uint8Array[]): Uint8Array {
-  if (shares.length < 2) throw new Error('shamir: need at least two shares');
+  if (shares.length < 2) throw new RangeError('shamir: need at least two shares');
   const length = (shares[0] as Uint8Array).length;
-  if (shares.some((s) => s.length !== length) || length < 2) throw new Error('shamir: shares differ in length');
+  if (shares.some((s) => s.length !== length) || length < 2) throw new RangeError('shamir: shares differ in length');
   const xs = shares.map((s) => s[length - 1] as number);
-  if (new Set(xs).size !== xs.length) throw new Error('shamir: duplicate share');
+  if (new Set(xs).size !== xs.length) throw new RangeError('shamir: duplicate share');
   const secret = new Uint8Array(length - 1);
   for (let byte = 0; byte < length - 1; byte++) {
     let value = 0;

@@ -6,14 +6,14 @@
  *
  * A lock left by a crashed envseal (kill -9, power loss) is recognised and taken over: its
  * process is gone (same host), or it is older than any write could take. Its temporary file
- * is removed at the same time. Otherwise a writer waits a little, then gives up with an
- * error naming the lock.
+ * is removed at the same time. Otherwise a writer waits its turn: up to 30 s, saying so
+ * after 2 s, then it gives up with an error naming the file and the holder.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, promises as fsp, constants as fsConstants, openSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { errnoCode, IoError } from '../errors.js';
+import { describeFsError, errnoCode, IoError } from '../errors.js';
 import type { Interrupts } from './interrupts.js';
 
 export interface FileLock {
@@ -24,8 +24,10 @@ export interface FileLock {
 export interface LockOptions {
   /** Where the undo step goes that removes the lock if envseal is stopped by a signal. */
   readonly interrupts?: Interrupts;
-  /** How long to wait for another writer (ms). */
+  /** How long to wait for another writer (ms). Default 30 s. */
   readonly waitMs?: number;
+  /** Called once when the wait passes {@link SAY_WAITING_AFTER_MS}, with who holds the lock. */
+  readonly onWait?: (holder: string) => void;
   /** A lock older than this is abandoned whatever its owner (ms). */
   readonly staleMs?: number;
 }
@@ -44,9 +46,13 @@ export function tempPathFor(target: string): string {
   return join(dirname(target), `${tempPrefixFor(target)}${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
 }
 
+/** A writer that has waited this long says so (a script or a second terminal is in the way). */
+const SAY_WAITING_AFTER_MS = 2_000;
+
 export async function acquireLock(target: string, options: LockOptions = {}): Promise<FileLock> {
   const path = lockPathFor(target);
-  const waitMs = options.waitMs ?? 10_000;
+  const waitMs = options.waitMs ?? 30_000;
+  let said = false;
   const staleMs = options.staleMs ?? 10 * 60_000;
   const me = `${process.pid} ${hostname()}\n`;
   const started = Date.now();
@@ -69,19 +75,24 @@ export async function acquireLock(target: string, options: LockOptions = {}): Pr
     } catch (err) {
       if (created) rmSync(path, { force: true });
       forget?.();
-      if (errnoCode(err) !== 'EEXIST') throw new IoError(`cannot lock the file: ${errnoCode(err) || 'unexpected error'}`, { file: target, cause: err });
+      if (errnoCode(err) !== 'EEXIST') throw lockError(err, target);
     }
     const holder = await readHolder(path);
     if (holder !== null && (await isAbandoned(holder, staleMs))) {
       await takeOver(path, holder, target);
       continue;
     }
-    if (Date.now() - started >= waitMs) {
-      const who = holder === null ? 'another envseal' : `another envseal (pid ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`})`;
-      throw new IoError(`the file is being written by ${who}; nothing was written`, {
+    const waited = Date.now() - started;
+    const who = holder === null ? 'another envseal' : `another envseal (pid ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`})`;
+    if (waited >= waitMs) {
+      throw new IoError(`the file is still being written by ${who} after ${Math.round(waitMs / 1000)} s; nothing was written`, {
         file: target,
-        hint: `run the command again; if no envseal is running, delete ${path}`,
+        hint: `run the command again once it is done; if no envseal is running, delete ${path}`,
       }, 'CONFLICT');
+    }
+    if (!said && waited >= SAY_WAITING_AFTER_MS) {
+      said = true;
+      options.onWait?.(who);
     }
     await sleep(Math.min(200, 10 * 2 ** Math.min(attempt, 5)) + Math.random() * 10);
   }
@@ -171,4 +182,16 @@ export function processAlive(pid: number): boolean {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Why the lock file could not be made: the folder is missing or not writable, as a person would say it. */
+function lockError(err: unknown, target: string): IoError {
+  const code = errnoCode(err);
+  const hint =
+    code === 'ENOENT' || code === 'ENOTDIR'
+      ? 'check the path'
+      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? `envseal writes the new file next to the old one, so it needs to write in ${dirname(target)}`
+        : undefined;
+  return new IoError(`cannot write the file: ${describeFsError(err)}`, { file: target, cause: err, hint });
 }

@@ -1,19 +1,19 @@
 /**
- * The outside world, passed in. Commands and operations receive an {@link Io}; only
- * `nodeIo()` (and `bin/envseal.cjs`, which calls it) touches `process` and the real
- * filesystem. Tests build an Io around a temporary folder and captured output.
- *
- * Every filesystem failure becomes an {@link IoError} that names the file.
+ * The outside world, passed in: one seam. Commands and operations receive an {@link Io};
+ * only `nodeIo()` (and the entry points that call it) touches `process` and the real
+ * filesystem. An Io is a {@link Host} (what synchronous code such as identity discovery
+ * needs) plus streams, the filesystem with atomic writes, the clock, prompts and programs on
+ * the terminal. Tests build an Io around a temporary folder and captured output.
  */
-import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants as fsConstants, fchmod, fsync, openSync, promises as fsp, rmSync, write as fsWrite } from 'node:fs';
-import { promisify } from 'node:util';
-import { constants as osConstants, homedir, tmpdir } from 'node:os';
 import { isatty } from 'node:tty';
-import { dirname, join, resolve } from 'node:path';
-import { errnoCode, IoError, toIoError } from '../errors.js';
-import { acquireLock, processAlive, tempPathFor } from './file-lock.js';
-import { processInterrupts, UndoList, type Interrupts } from './interrupts.js';
+import { memoryTempRoot, nodeFs, type Fs } from './fs.js';
+import { nodeHost, type CommandResult, type Env, type Host } from './host.js';
+import { processInterrupts } from './interrupts.js';
+import { promptOnTerminal, runCapture, runOnTerminal, type InteractiveResult } from './terminal.js';
+
+export type { Fs, FileStat, DirEntry, WriteOptions, PrivateFolder, WriteSteps } from './fs.js';
+export type { CommandResult, Env, Host } from './host.js';
+export type { InteractiveResult } from './terminal.js';
 
 export interface Output {
   write(data: string | Uint8Array): void;
@@ -26,71 +26,8 @@ export interface Input {
   read(): Promise<Uint8Array>;
 }
 
-export interface FileStat {
-  readonly mode: number;
-  readonly size: number;
-  readonly mtimeMs: number;
-  readonly isFile: boolean;
-  readonly isDirectory: boolean;
-}
-
-export interface DirEntry {
-  readonly name: string;
-  readonly isFile: boolean;
-  readonly isDirectory: boolean;
-}
-
-export interface WriteOptions {
-  /**
-   * What the file held when it was read (null: it did not exist). The write stops with an
-   * error instead of overwriting if the file changed since.
-   */
-  readonly expected?: Uint8Array | null;
-  /** Mode for a new file. An existing file keeps its own mode unless `forceMode`. */
-  readonly mode?: number;
-  /** Apply `mode` even when the file exists (plaintext written on purpose is always 0600). */
-  readonly forceMode?: boolean;
-}
-
-export interface Fs {
-  readFile(path: string): Promise<Uint8Array>;
-  stat(path: string): Promise<FileStat | null>;
-  /** Atomic replace: temp file in the same folder, fsync, rename; the original's mode kept. */
-  writeFileAtomic(path: string, data: string | Uint8Array, options?: WriteOptions): Promise<void>;
-  /** Creates a new file; fails if it exists. */
-  writeNewFile(path: string, data: string | Uint8Array, mode: number): Promise<void>;
-  appendFile(path: string, data: string, mode: number): Promise<void>;
-  mkdir(path: string, mode: number): Promise<void>;
-  readdir(path: string): Promise<DirEntry[]>;
-  /**
-   * A new folder only this user can enter (0700), removed by `remove()` or, if envseal is
-   * stopped by a signal before that, by the signal handler (`edit`'s plaintext lives here).
-   */
-  privateFolder(prefix: string): Promise<PrivateFolder>;
-}
-
-export interface PrivateFolder {
-  readonly path: string;
-  remove(): Promise<void>;
-}
-
-export interface CommandResult {
-  readonly code: number;
-  readonly stdout: string;
-}
-
-export interface InteractiveResult {
-  /** The program's exit code, or 128+n when it (or envseal) was stopped by signal n. */
-  readonly code: number;
-  /** Set when envseal itself received SIGTERM/SIGHUP while the program ran. */
-  readonly interrupted: boolean;
-}
-
-export interface Io {
+export interface Io extends Host {
   readonly cwd: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly platform: NodeJS.Platform;
-  readonly homedir: string;
   readonly stdout: Output;
   readonly stderr: Output;
   readonly stdin: Input;
@@ -108,237 +45,23 @@ export interface Io {
   runInteractive(argv: readonly string[]): Promise<InteractiveResult>;
   /** Where private temporary files go: a memory-backed folder when there is one. */
   readonly privateTempRoot: string;
-}
-
-export interface NodeFsOptions {
-  /** The calls an atomic write is made of (tests inject faults here). */
-  readonly steps?: WriteSteps;
-  /** Where undo steps go so a signal never leaves a temporary file, a lock or plaintext behind. */
-  readonly interrupts?: Interrupts;
-  /** How long a write waits for another envseal writing the same file (ms). */
-  readonly lockWaitMs?: number;
-}
-
-export function nodeFs(options: NodeFsOptions = {}): Fs {
-  const steps = options.steps ?? realWriteSteps;
-  const interrupts = options.interrupts ?? new UndoList();
-  const lockWaitMs = options.lockWaitMs;
-  return {
-    async readFile(path) {
-      try {
-        return new Uint8Array(await fsp.readFile(path));
-      } catch (err) {
-        throw toIoError(err, 'read', path);
-      }
-    },
-    async stat(path) {
-      try {
-        const s = await fsp.stat(path);
-        return { mode: s.mode & 0o7777, size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile(), isDirectory: s.isDirectory() };
-      } catch (err) {
-        if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return null;
-        throw toIoError(err, 'inspect', path);
-      }
-    },
-    writeFileAtomic: (path, data, writeOptions) => atomicWrite({ steps, interrupts, lockWaitMs }, path, data, writeOptions),
-    async writeNewFile(path, data, mode) {
-      let handle: fsp.FileHandle | undefined;
-      try {
-        handle = await fsp.open(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
-        await handle.writeFile(data);
-        await handle.sync();
-      } catch (err) {
-        throw toIoError(err, 'create', path);
-      } finally {
-        await handle?.close();
-      }
-    },
-    async appendFile(path, data, mode) {
-      try {
-        await fsp.appendFile(path, data, { mode, flush: true });
-      } catch (err) {
-        throw toIoError(err, 'write', path);
-      }
-    },
-    async mkdir(path, mode) {
-      try {
-        await fsp.mkdir(path, { recursive: true, mode });
-      } catch (err) {
-        throw toIoError(err, 'create folder', path);
-      }
-    },
-    async readdir(path) {
-      try {
-        const entries = await fsp.readdir(path, { withFileTypes: true });
-        return entries.map((e) => ({ name: e.name, isFile: e.isFile(), isDirectory: e.isDirectory() }));
-      } catch (err) {
-        throw toIoError(err, 'list', path);
-      }
-    },
-    async privateFolder(prefix) {
-      await removeAbandonedFolders(prefix);
-      let path: string;
-      try {
-        path = await fsp.mkdtemp(`${prefix}${process.pid}-`);
-      } catch (err) {
-        throw toIoError(err, 'create folder', prefix);
-      }
-      const forget = interrupts.onInterrupt(() => rmSync(path, { recursive: true, force: true }));
-      return {
-        path,
-        async remove() {
-          await fsp.rm(path, { recursive: true, force: true });
-          forget();
-        },
-      };
-    },
-  };
-}
-
-/**
- * Private folders of envseal processes that no longer exist (killed with SIGKILL, or the
- * machine lost power while `edit` ran): their plaintext is removed by the next one. The
- * folder names carry the pid; a folder of a live process, or of another user, stays.
- */
-async function removeAbandonedFolders(prefix: string): Promise<void> {
-  const dir = dirname(prefix);
-  const start = prefix.slice(dir.length + 1);
-  const names = await fsp.readdir(dir).catch(() => [] as string[]);
-  for (const name of names) {
-    if (!name.startsWith(start)) continue;
-    const pid = Number(/^(\d+)-/.exec(name.slice(start.length))?.[1]);
-    if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
-    await fsp.rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
-  }
-}
-
-/**
- * The filesystem calls an atomic write is made of. Tests replace single steps to inject
- * faults (ENOSPC on write, EIO on fsync, a failing rename) and check nothing is lost.
- */
-export interface WriteSteps {
-  /**
-   * Creates the temporary file and returns its descriptor. Synchronous on purpose: a signal
-   * handler runs between JavaScript turns, and must never miss a file whose creation is
-   * still in flight on another thread.
-   */
-  open(path: string, flags: number, mode: number): number;
-  write(fd: number, data: Uint8Array): Promise<void>;
-  sync(fd: number): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-}
-
-const fdWrite = promisify(fsWrite);
-
-export const realWriteSteps: WriteSteps = {
-  open: (path, flags, mode) => openSync(path, flags, mode),
-  write: async (fd, data) => {
-    for (let done = 0; done < data.length; ) done += (await fdWrite(fd, data, done, data.length - done)).bytesWritten;
-  },
-  sync: promisify(fsync),
-  rename: (from, to) => fsp.rename(from, to),
-};
-
-/**
- * Replaces `path` atomically: a temporary file in the same folder, written, fsynced and
- * renamed over the original (whose mode it takes). On any failure the original is
- * untouched and the temporary file is removed. With `expected`, a file changed by someone
- * else since it was read is not overwritten: the check and the rename happen under the
- * file's lock (file-lock.ts), so two envseal writers cannot both pass it. A signal on the
- * way removes the temporary file and the lock (interrupts.ts).
- */
-async function atomicWrite(
-  how: { steps: WriteSteps; interrupts: Interrupts; lockWaitMs: number | undefined },
-  path: string,
-  data: string | Uint8Array,
-  options: WriteOptions = {},
-): Promise<void> {
-  const { steps } = how;
-  const dir = dirname(path);
-  const temp = tempPathFor(path);
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  let mode = options.mode ?? 0o644;
-  try {
-    const current = await fsp.stat(path);
-    if (options.forceMode !== true) mode = current.mode & 0o7777;
-  } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') throw toIoError(err, 'inspect', path);
-  }
-  const lock = await acquireLock(path, { waitMs: how.lockWaitMs, interrupts: how.interrupts });
-  let created = false;
-  const forget = how.interrupts.onInterrupt(() => {
-    if (created) rmSync(temp, { force: true });
-  });
-  let fd: number | undefined;
-  try {
-    fd = steps.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
-    created = true;
-    await steps.write(fd, bytes);
-    await fdChmod(fd, mode); // the umask may have narrowed the mode given to open()
-    await steps.sync(fd);
-    closeSync(fd);
-    fd = undefined;
-    // Once, under the lock and right before the rename: no envseal can change the file now.
-    await checkUnchanged(path, options.expected);
-    await steps.rename(temp, path);
-    created = false;
-  } catch (err) {
-    if (fd !== undefined) closeSync(fd);
-    if (created) rmSync(temp, { force: true });
-    if (err instanceof IoError) throw err;
-    throw toIoError(err, 'write', path);
-  } finally {
-    await lock.release().catch(() => undefined);
-    forget();
-  }
-  await syncFolder(dir);
-}
-
-const fdChmod = promisify(fchmod);
-
-async function checkUnchanged(path: string, expected: Uint8Array | null | undefined): Promise<void> {
-  if (expected === undefined) return;
-  let current: Uint8Array | null;
-  try {
-    current = new Uint8Array(await fsp.readFile(path));
-  } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') throw toIoError(err, 'read', path);
-    current = null;
-  }
-  const same = current === null || expected === null ? current === expected : Buffer.from(current).equals(expected);
-  if (!same) {
-    throw new IoError('the file was changed by someone else while envseal was working on it; nothing was written', {
-      file: path,
-      hint: 'run the command again',
-    }, 'CONFLICT');
-  }
-}
-
-async function syncFolder(dir: string): Promise<void> {
-  let handle: fsp.FileHandle | undefined;
-  try {
-    handle = await fsp.open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Some filesystems cannot fsync a folder; the rename itself has already happened.
-  } finally {
-    await handle?.close().catch(() => undefined);
-  }
+  /** The Node.js binary running envseal (the demo starts its sample app with it). */
+  readonly execPath: string;
 }
 
 export interface NodeIoOptions {
-  readonly cwd?: string;
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string | undefined;
+  readonly env?: Env | undefined;
 }
 
-/** The real world. Only bin/envseal.cjs and the library entry points call this. */
+/** The real world. Only the entry points (bin/, the library) call this. */
 export function nodeIo(options: NodeIoOptions = {}): Io {
+  const host = nodeHost({ env: options.env });
   const interrupts = processInterrupts(process);
+  const say = (line: string): void => void process.stderr.write(`envseal: ${line}\n`);
   return {
+    ...host,
     cwd: options.cwd ?? process.cwd(),
-    env: options.env ?? process.env,
-    platform: process.platform,
-    homedir: homedir(),
     // isatty() instead of process.stdin.isTTY: creating the stdin stream costs ~3 ms of every run.
     stdout: { write: (data) => void process.stdout.write(data), isTTY: isatty(1) },
     stderr: { write: (data) => void process.stderr.write(data), isTTY: isatty(2) },
@@ -350,114 +73,17 @@ export function nodeIo(options: NodeIoOptions = {}): Io {
         return new Uint8Array(Buffer.concat(chunks));
       },
     },
-    fs: nodeFs({ interrupts }),
+    fs: nodeFs({ interrupts, onLockWait: say }),
     now: () => new Date(),
     prompt: (question, opts) => promptOnTerminal(question, opts?.hidden === true),
-    runCommand: (argv, extraEnv, opts) => runCapture(argv, { ...process.env, ...extraEnv }, opts?.quiet === true),
-    runInteractive: (argv) => interrupts.whileInteractive(() => runOnTerminal(argv, options.env ?? process.env)),
+    // Methods reading `this.env`, as the host's runSync does (see there).
+    runCommand(argv, extraEnv, opts) {
+      return runCapture(argv, { ...this.env, ...extraEnv }, opts?.quiet === true);
+    },
+    runInteractive(argv) {
+      return interrupts.whileInteractive(() => runOnTerminal(argv, this.env));
+    },
     privateTempRoot: memoryTempRoot(),
+    execPath: process.execPath,
   };
-}
-
-/** /dev/shm when it is a writable folder (plaintext then never reaches a disk), else the OS temp folder. */
-function memoryTempRoot(): string {
-  try {
-    accessSync('/dev/shm', fsConstants.W_OK);
-    return '/dev/shm';
-  } catch {
-    return tmpdir();
-  }
-}
-
-function runOnTerminal(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<InteractiveResult> {
-  return new Promise((resolvePromise, reject) => {
-    const [command, ...args] = argv;
-    if (command === undefined) {
-      reject(Object.assign(new Error('empty command'), { code: 'ENOENT' }));
-      return;
-    }
-    let interrupted = false;
-    const child = spawn(command, args, { env: env as NodeJS.ProcessEnv, stdio: 'inherit' });
-    const ignore = (): void => undefined; // Ctrl-C reaches the editor through the terminal
-    const forward = (signal: NodeJS.Signals) => (): void => {
-      interrupted = true;
-      child.kill(signal);
-    };
-    const onTerm = forward('SIGTERM');
-    const onHup = forward('SIGHUP');
-    process.on('SIGINT', ignore);
-    process.on('SIGTERM', onTerm);
-    process.on('SIGHUP', onHup);
-    const cleanup = (): void => {
-      process.off('SIGINT', ignore);
-      process.off('SIGTERM', onTerm);
-      process.off('SIGHUP', onHup);
-    };
-    child.on('error', (err) => {
-      cleanup();
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      cleanup();
-      resolvePromise({ code: signal !== null ? 128 + (osConstants.signals[signal] ?? 0) : (code ?? 1), interrupted });
-    });
-  });
-}
-
-function runCapture(argv: readonly string[], env: NodeJS.ProcessEnv, quiet: boolean): Promise<CommandResult> {
-  return new Promise((resolvePromise, reject) => {
-    const [command, ...args] = argv;
-    if (command === undefined) {
-      reject(new Error('empty command'));
-      return;
-    }
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', quiet ? 'ignore' : 'inherit'] });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout: Buffer.concat(chunks).toString('utf8') }));
-  });
-}
-
-/** Reads one line from the terminal, echo off when `hidden`. Null without a terminal. */
-async function promptOnTerminal(question: string, hidden: boolean): Promise<string | null> {
-  const stdin = process.stdin;
-  if (stdin.isTTY !== true) return null;
-  process.stderr.write(question);
-  return new Promise((resolvePromise) => {
-    let answer = '';
-    const wasRaw = stdin.isRaw;
-    stdin.setRawMode(true);
-    stdin.resume();
-    const onData = (chunk: Buffer): void => {
-      for (const ch of chunk.toString('utf8')) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') {
-          finish(answer);
-          return;
-        }
-        if (ch === '\u0003') {
-          finish(null);
-          return;
-        }
-        if (ch === '\u007f' || ch === '\b') answer = answer.slice(0, -1);
-        else {
-          answer += ch;
-          if (!hidden) process.stderr.write(ch);
-        }
-      }
-    };
-    const finish = (value: string | null): void => {
-      stdin.off('data', onData);
-      stdin.setRawMode(wasRaw);
-      stdin.pause();
-      process.stderr.write('\n');
-      resolvePromise(value);
-    };
-    stdin.on('data', onData);
-  });
-}
-
-/** Resolves a user-given path against the Io's working folder. */
-export function resolvePath(io: Pick<Io, 'cwd'>, path: string): string {
-  return resolve(io.cwd, path);
 }

@@ -3,12 +3,8 @@
  * `node --import envseal/config`. Kept apart from the rest of the library so the preload
  * bundle carries only what it needs.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { homedir } from 'node:os';
-import { resolve } from 'node:path';
-import { loadValuesSync } from '../ops/env-values-sync.js';
-import type { SyncWorld } from '../ops/open-sync.js';
+import { nodeHost } from '../io/host.js';
+import { loadValuesSync } from '../ops/env-values.js';
 import type { EnvValue } from '../run/env.js';
 
 export interface LoadOptions {
@@ -49,7 +45,7 @@ export function plain(values: ReadonlyMap<string, EnvValue>): Record<string, str
   return out;
 }
 
-export function warner(options: LoadOptions): (message: string) => void {
+function warner(options: LoadOptions): (message: string) => void {
   return options.quiet === true ? () => undefined : (message) => process.stderr.write(`envseal: warning: ${message}\n`);
 }
 
@@ -60,31 +56,8 @@ export function warner(options: LoadOptions): (message: string) => void {
  * passphrase-protected key file, use `await load()`.
  */
 export function config(options: ConfigOptions = {}): ConfigResult {
-  const cwd = options.cwd ?? process.cwd();
-  const env = options.env ?? process.env;
-  const world: SyncWorld = {
-    cwd,
-    env,
-    platform: process.platform,
-    homedir: homedir(),
-    resolve: (path) => resolve(cwd, path),
-    warn: warner(options),
-    readFileSync: (path) => new Uint8Array(readFileSync(path)),
-    fileModeSync: (path) => {
-      try {
-        return statSync(path).mode & 0o7777;
-      } catch {
-        return null;
-      }
-    },
-    runCommandSync: (argv, extraEnv) => {
-      const [command = '', ...args] = argv;
-      const r = spawnSync(command, args, { env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-      if (r.error !== undefined) throw r.error;
-      return { code: r.status ?? 1, stdout: r.stdout };
-    },
-  };
-  const parsed = plain(loadValuesSync(world, paths(options), options.format, options.flatten === true));
+  const ctx = { host: nodeHost({ env: options.env }), cwd: options.cwd ?? process.cwd(), warn: warner(options) };
+  const parsed = plain(loadValuesSync(ctx, paths(options), options.format, options.flatten === true));
   const target = options.processEnv ?? process.env;
   // Reading process.env[key] is a getenv(3), a scan of the whole environment: ask once for
   // every name. (Each assignment is a setenv(3), another scan; that part cannot be avoided.)

@@ -9,11 +9,10 @@
  * Identities are found where the CLI finds them. Errors are {@link EnvsealError}s with a
  * `code` and an `exitCode`; their messages never contain a secret value.
  */
-import { EnvsealError } from '../errors.js';
 import { formatFor } from '../formats/index.js';
 import { nodeIo, type Io } from '../io/io.js';
 import { makeCtx, type Ctx } from '../ops/context.js';
-import { encryptLoaded } from '../ops/encrypt.js';
+import { encryptFileInPlace } from '../ops/encrypt.js';
 import { loadValues } from '../ops/env-values.js';
 import { paths, plain, type LoadOptions } from './config-loader.js';
 import { loadFile } from '../ops/load.js';
@@ -63,14 +62,8 @@ export interface EncryptOptions extends DecryptOptions {
 
 /** Encrypts a file in place, as `envseal encrypt` does. Returns whether it was changed. */
 export async function encryptFile(path: string, options: EncryptOptions = {}): Promise<{ changed: boolean }> {
-  const ctx = ctxOf(options);
-  const loaded = await loadFile(ctx, path, options.format);
-  const result = await encryptLoaded(ctx, loaded, { age: options.age });
-  if (result === null) return { changed: false };
-  await ctx.io.fs.writeFileAtomic(loaded.abs, result.text, { expected: loaded.bytes });
-  return { changed: true };
+  const result = await encryptFileInPlace(ctxOf(options), path, options.format, { age: options.age }, { write: true });
+  return { changed: result.encrypted !== null };
 }
 
-export function isEnvsealError(err: unknown): err is EnvsealError {
-  return err instanceof EnvsealError;
-}
+export { isEnvsealError } from '../errors.js';

@@ -6,6 +6,7 @@
  * `key_groups`.
  */
 import { ParseError } from '../errors.js';
+import { parseRecipient } from '../keys/recipient.js';
 import { DEFAULT_RULE, RULE_FIELDS, type EncryptionRule } from '../rules/rules.js';
 import {
   OTHER_KEY_TYPES,
@@ -44,9 +45,13 @@ export function parseMetadata(raw: RawValue | undefined, file: string): Metadata
   if (lastModified === '') fail('has no lastmodified');
   const version = stringField(raw, 'version', fail);
   if (!/^\d+\.\d+\.\d+/.test(version)) fail(`has a version that is not semver`);
+  const shamirThreshold = intField(raw, 'shamir_threshold', fail);
+  if (keyGroups.length > 1 && shamirThreshold > keyGroups.length) {
+    fail(`asks for ${shamirThreshold} of its ${keyGroups.length} key groups (shamir_threshold is larger than the number of groups)`);
+  }
   return {
     keyGroups,
-    shamirThreshold: intField(raw, 'shamir_threshold', fail),
+    shamirThreshold,
     lastModified,
     mac: stringField(raw, 'mac', fail),
     rule: ruleFrom(raw, fail),
@@ -66,7 +71,9 @@ function groupFrom(raw: RawMap, fail: Fail): KeyGroup {
       const recipient = item['recipient'];
       const enc = item['enc'];
       if (typeof recipient !== 'string' || typeof enc !== 'string') return fail('has an age entry without recipient and enc');
-      age.push({ recipient: recipient.trim(), enc });
+      const label = recipient.trim();
+      const parsed = parseRecipient(label);
+      age.push({ label, recipient: parsed.ok ? parsed.recipient : null, enc });
     }
   } else if (ageRaw !== undefined && ageRaw !== null && ageRaw !== '') {
     fail('has an age field that is not a list');
@@ -142,7 +149,7 @@ export function metadataToRaw(meta: Metadata): RawMap {
 }
 
 function ageToRaw(key: AgeKey): RawMap {
-  return { enc: key.enc, recipient: key.recipient };
+  return { enc: key.enc, recipient: key.label };
 }
 
 /** Sorts map keys in byte order at every level, as sops 3.13 writes them. */

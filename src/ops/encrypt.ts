@@ -3,9 +3,10 @@
  * sops file; a sops file with values added by hand gets only those sealed, with its data key.
  */
 import { ParseError } from '../errors.js';
+import { resolveFromCwd } from '../paths.js';
 import { adoptHandAddedDotenvLines } from './adopt.js';
 import type { Ctx } from './context.js';
-import type { LoadedFile } from './load.js';
+import { loadFile, type LoadedFile } from './load.js';
 import { openFile } from './open.js';
 import { planForNewFile, type PlanFlags } from './plan.js';
 import { reseal, sealNew } from './seal.js';
@@ -18,7 +19,7 @@ export interface Encrypted {
 }
 
 /** The encrypted text for `loaded`, or null when it is already fully encrypted. */
-export async function encryptLoaded(ctx: Ctx, loaded: LoadedFile, flags: PlanFlags): Promise<Encrypted | null> {
+async function encryptLoaded(ctx: Ctx, loaded: LoadedFile, flags: PlanFlags): Promise<Encrypted | null> {
   return loaded.parsed.metadata === undefined ? encryptPlain(ctx, loaded, flags) : encryptAdded(ctx, loaded);
 }
 
@@ -42,4 +43,27 @@ async function encryptAdded(ctx: Ctx, loaded: LoadedFile): Promise<Encrypted | n
   const { text } = reseal(ctx, opened, docs);
   const names = opened.plaintextPaths.map((p) => p.join('.')).join(', ');
   return { text, summary: `encrypted ${count(opened.plaintextPaths.length, 'new value')} in ${loaded.display}: ${names}` };
+}
+
+export interface EncryptOutcome {
+  readonly display: string;
+  /** Null when the file was already fully encrypted. */
+  readonly encrypted: Encrypted | null;
+}
+
+/**
+ * Encrypts a file as one turn under its lock: read, encrypt, write (unless `write` is false,
+ * for `--stdout`). A concurrent envseal writer of the same file waits for this one.
+ */
+export async function encryptFileInPlace(ctx: Ctx, file: string, format: string | undefined, flags: PlanFlags, options: { write: boolean }): Promise<EncryptOutcome> {
+  if (!options.write) {
+    const loaded = await loadFile(ctx, file, format);
+    return { display: loaded.display, encrypted: await encryptLoaded(ctx, loaded, flags) };
+  }
+  return ctx.io.fs.withLock(resolveFromCwd(ctx, file), async () => {
+    const loaded = await loadFile(ctx, file, format);
+    const encrypted = await encryptLoaded(ctx, loaded, flags);
+    if (encrypted !== null) await ctx.io.fs.writeFileAtomic(loaded.abs, encrypted.text, { expected: loaded.bytes });
+    return { display: loaded.display, encrypted };
+  });
 }

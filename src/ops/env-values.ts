@@ -1,24 +1,40 @@
 /**
- * The variables a set of files gives (for `run` and `load()`; `config()` has the synchronous
- * twin in env-values-sync.ts): later files override earlier ones; a file that is not
- * encrypted is read as plain text, with a warning.
+ * The variables a set of files gives (for `run`, `load()` and, synchronously, `config()`):
+ * later files override earlier ones; a file that is not encrypted is read as plain text,
+ * with a warning.
  */
 import { addDocuments, type EnvValue } from '../run/env.js';
-import type { Ctx } from './context.js';
-import { loadFile } from './load.js';
-import { openFile } from './open.js';
+import type { Ctx, SyncCtx } from './context.js';
+import { loadFile, loadFileSync, type LoadedFile } from './load.js';
+import { openFile, openFileSync } from './open.js';
+import type { MapNode } from '../tree.js';
 
 export async function loadValues(ctx: Ctx, files: readonly string[], format: string | undefined, flatten: boolean): Promise<Map<string, EnvValue>> {
   const merged = new Map<string, EnvValue>();
   for (const file of files) {
     const loaded = await loadFile(ctx, file, format);
-    if (loaded.parsed.metadata === undefined) {
-      ctx.warn(`${loaded.display} is not encrypted; loading it as plain text`);
-      addDocuments(merged, loaded.parsed.docs, loaded.parsed.docs, flatten, loaded.abs, false);
-      continue;
-    }
-    const opened = await openFile(ctx, loaded, { readOnly: true });
-    addDocuments(merged, loaded.parsed.docs, opened.docs, flatten, loaded.abs, true);
+    const opened = isEncrypted(loaded) ? (await openFile(ctx, loaded, { readOnly: true })).docs : null;
+    addFile(ctx, merged, loaded, opened, flatten);
   }
   return merged;
+}
+
+export function loadValuesSync(ctx: SyncCtx, files: readonly string[], format: string | undefined, flatten: boolean): Map<string, EnvValue> {
+  const merged = new Map<string, EnvValue>();
+  for (const file of files) {
+    const loaded = loadFileSync(ctx, file, format);
+    const opened = isEncrypted(loaded) ? openFileSync(ctx, loaded, { readOnly: true }).docs : null;
+    addFile(ctx, merged, loaded, opened, flatten);
+  }
+  return merged;
+}
+
+function isEncrypted(loaded: LoadedFile): boolean {
+  return loaded.parsed.metadata !== undefined;
+}
+
+/** `opened`: the decrypted documents, or null for a file that is not encrypted. */
+function addFile(ctx: SyncCtx, into: Map<string, EnvValue>, loaded: LoadedFile, opened: MapNode[] | null, flatten: boolean): void {
+  if (opened === null) ctx.warn(`${loaded.display} is not encrypted; loading it as plain text`);
+  addDocuments(into, loaded.parsed.docs, opened ?? loaded.parsed.docs, flatten, loaded.abs, opened !== null);
 }

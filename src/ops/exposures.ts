@@ -16,11 +16,10 @@ import type { MapNode, Node } from '../tree.js';
 import type { Ctx } from './context.js';
 import type { LoadedFile } from './load.js';
 import { loadFile } from './load.js';
-import { repoPath } from './repo.js';
+import { EXPOSURES_FILE, repoPath } from './repository.js';
 import { b64encode } from '../crypto/enc-value.js';
 import { join } from 'node:path';
 
-export const EXPOSURES_FILE = '.envseal-exposures.yaml';
 
 export interface ExposedValue {
   readonly file: string;
@@ -110,6 +109,16 @@ export function exposuresText(list: readonly Exposure[]): string {
   };
   const header = HEADER.trimEnd().split('\n').map((l) => `# ${l}`).join('\n');
   return `${header}\n${yamlLib().stringify(data, { lineWidth: 0, flowCollectionPadding: false })}`;
+}
+
+/** Adds `exposure` to the repository's list (written atomically, under its lock). */
+export async function recordExposure(ctx: Ctx, root: string, exposure: Exposure): Promise<void> {
+  const path = join(root, EXPOSURES_FILE);
+  await ctx.io.fs.withLock(path, async () => {
+    const old = (await ctx.io.fs.stat(path)) === null ? null : await ctx.io.fs.readFile(path);
+    const updated = withExposure(await readExposures(ctx, root), exposure);
+    if (updated !== null) await ctx.io.fs.writeFileAtomic(path, exposuresText(updated), { expected: old, mode: 0o644 });
+  });
 }
 
 export interface Debt {

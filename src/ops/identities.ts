@@ -1,33 +1,26 @@
-/** Identity discovery wired to the Io, with its warnings printed once per run. */
-import { findIdentities, type Discovery, type KeySourceHost } from '../keys/discovery.js';
-import type { Io } from '../io/io.js';
+/**
+ * Identity discovery for operations: one synchronous walk over the sources (keys/discovery.ts),
+ * then, on the asynchronous path, the passphrase-protected key files unlocked with a prompt.
+ * Found once per Io (a passphrase is asked for at most once per command); warnings printed once.
+ */
+import { discoverIdentities, unlockKeyFiles, type Discovery } from '../keys/discovery.js';
+import type { Host } from '../io/host.js';
 import type { Ctx } from './context.js';
 
-export function keySourceHost(io: Io): KeySourceHost {
-  return {
-    env: io.env,
-    platform: io.platform,
-    homedir: io.homedir,
-    readFile: (path) => io.fs.readFile(path).catch((err: unknown) => {
-      throw (err as { cause?: unknown }).cause ?? err;
-    }),
-    fileMode: async (path) => (await io.fs.stat(path))?.mode ?? null,
-    runCommand: (argv, extraEnv) => io.runCommand(argv, extraEnv),
-    askPassphrase: (question) => io.prompt(question, { hidden: true }),
-  };
+const found = new WeakMap<Host, Promise<Discovery>>();
+
+/** Synchronously: what `config()` can use (no prompt, so locked key files stay locked). */
+export function identitiesNow(host: Host, warn: (message: string) => void, recipientHint?: string): Discovery {
+  const discovery = discoverIdentities(host, { recipientHint });
+  for (const warning of discovery.warnings) warn(warning);
+  return discovery;
 }
 
-const cache = new WeakMap<Io, Promise<Discovery>>();
-
-/** Finds identities once per Io (a passphrase is asked for at most once per command). */
-export function discoverIdentities(ctx: Ctx, recipientHint?: string): Promise<Discovery> {
-  let found = cache.get(ctx.io);
-  if (found === undefined) {
-    found = findIdentities(keySourceHost(ctx.io), { recipientHint }).then((discovery) => {
-      for (const warning of discovery.warnings) ctx.warn(warning);
-      return discovery;
-    });
-    cache.set(ctx.io, found);
+export function identitiesFor(ctx: Ctx, recipientHint?: string): Promise<Discovery> {
+  let discovery = found.get(ctx.io);
+  if (discovery === undefined) {
+    discovery = unlockKeyFiles(identitiesNow(ctx.io, ctx.warn, recipientHint), (question) => ctx.io.prompt(question, { hidden: true }));
+    found.set(ctx.io, discovery);
   }
-  return found;
+  return discovery;
 }

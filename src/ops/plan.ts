@@ -34,7 +34,7 @@ export function parseRecipientFlags(values: readonly string[]): Recipient[] {
   return out;
 }
 
-export function shorten(text: string): string {
+function shorten(text: string): string {
   return JSON.stringify(text.length > 30 ? `${text.slice(0, 24)}…` : text);
 }
 
@@ -72,6 +72,13 @@ export async function planForNewFile(ctx: Ctx, fileAbs: string, display: string,
   }
   const groups = creation.groups.filter((g) => g.age.length > 0);
   if (groups.length === 0) throw noRecipients(display, configPath ?? undefined);
+  if (groups.length < creation.groups.length) {
+    throw new ConfigError(`creation rule ${creation.index + 1} has a key group with no recipient`, {
+      file: configPath ?? undefined,
+      line: creation.line,
+      hint: 'give every key group at least one age recipient, or remove the empty group',
+    });
+  }
   return { groups: groups.map((g) => ({ age: g.age, others: {} })), threshold: creation.shamirThreshold, rule, macOnlyEncrypted };
 }
 

@@ -1,33 +1,42 @@
 /**
- * Re-keying one file. `updateKeys` (sops updatekeys): the recipients follow the rules, the
- * data key is kept, values and MAC are untouched — entries of recipients that stay are kept
- * byte for byte. `rotate`: a new data key, every value re-encrypted (same IVs, as sops does),
- * a new MAC.
+ * Re-keying files. `updatekeys` (sops semantics): the recipients follow the rules, the data
+ * key is kept, values and MAC untouched — entries of recipients that stay are kept byte for
+ * byte. `rotate`: a new data key, every value re-encrypted (same IVs, as sops does), a new
+ * MAC. Each comes as a plan (what would change, shown first) and its apply.
  */
 import { generateDataKey, wrapDataKey, wrapForRecipients } from '../crypto/data-key.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ParseError, type EnvsealError } from '../errors.js';
 import type { Recipient } from '../keys/recipient.js';
 import { metadataToRaw } from '../metadata/codec.js';
-import { allAgeKeys, otherKeyDescriptions, type KeyGroup, type Metadata } from '../metadata/model.js';
+import { allAgeKeys, otherKeyDescriptions, printableLabel, recordedThreshold, type AgeKey, type KeyGroup, type Metadata } from '../metadata/model.js';
+import { applyToFiles, type BatchOutcome } from './batch.js';
 import type { Ctx } from './context.js';
 import type { LoadedFile } from './load.js';
 import { metadataOf, openFile, recoverDataKey, type OpenOptions } from './open.js';
+import { ruleTarget, sopsFiles, type KeyTarget, type Team } from './repository.js';
 import { reseal } from './seal.js';
-
-export interface KeyTarget {
-  /** Age recipients per key group. */
-  readonly groups: ReadonlyArray<readonly Recipient[]>;
-  readonly threshold: number;
-}
 
 export interface KeyChange {
   readonly text: string;
-  readonly added: string[];
-  readonly removed: string[];
+  readonly added: Recipient[];
+  readonly removed: Recipient[];
 }
 
-export function currentTarget(meta: Metadata): KeyTarget {
-  return { groups: meta.keyGroups.map((g) => g.age.map((k) => k.recipient as Recipient)), threshold: meta.shamirThreshold };
+/**
+ * Who a file is encrypted to now, from its entries' labels. Re-keying writes entries for
+ * these recipients, so a label that does not parse stops it (before any plan is shown):
+ * nobody can tell whom that entry was for.
+ */
+export function currentTarget(file: LoadedFile, meta: Metadata = metadataOf(file)): KeyTarget {
+  const bad = allAgeKeys(meta).find((k) => k.recipient === null);
+  if (bad !== undefined) {
+    throw new ParseError(`a key entry is labelled ${printableLabel(bad.label)}, which is not a recipient; envseal cannot tell whom it is for`, {
+      file: file.abs,
+      hint: 'the labels are not covered by the MAC: restore the file from git, or correct the label by hand',
+    });
+  }
+  const groups = meta.keyGroups.map((g) => [...new Set(g.age.map((k) => k.recipient as Recipient))]);
+  return { groups, threshold: meta.shamirThreshold };
 }
 
 function sameGroups(meta: Metadata, target: KeyTarget): boolean {
@@ -35,15 +44,15 @@ function sameGroups(meta: Metadata, target: KeyTarget): boolean {
     meta.keyGroups.length === target.groups.length &&
     meta.keyGroups.every((group, i) => {
       const want = new Set(target.groups[i]);
-      return group.age.length === want.size && group.age.every((k) => want.has(k.recipient as Recipient));
+      return group.age.length === want.size && group.age.every((k) => k.recipient !== null && k.recipient === k.label && want.has(k.recipient));
     })
   );
 }
 
-function diff(meta: Metadata, target: KeyTarget): { added: string[]; removed: string[] } {
-  const before = new Set(allAgeKeys(meta).map((k) => k.recipient));
+function recipientDiff(meta: Metadata, target: KeyTarget): { added: Recipient[]; removed: Recipient[] } {
+  const before = new Set(allAgeKeys(meta).flatMap((k) => (k.recipient === null ? [] : [k.recipient])));
   const after = new Set(target.groups.flat());
-  return { added: [...after].filter((r) => !before.has(r)), removed: [...before].filter((r) => !after.has(r as Recipient)) };
+  return { added: [...after].filter((r) => !before.has(r)), removed: [...before].filter((r) => !after.has(r)) };
 }
 
 /** Null when the file already has exactly these recipients. */
@@ -57,17 +66,21 @@ export async function updateKeys(ctx: Ctx, loaded: LoadedFile, target: KeyTarget
   let keyGroups: KeyGroup[];
   if (meta.keyGroups.length === 1 && target.groups.length === 1) {
     const group = meta.keyGroups[0] as KeyGroup;
-    const kept = new Map(group.age.map((k) => [k.recipient, k]));
-    const fresh = (target.groups[0] ?? []).filter((r) => !kept.has(r));
-    const wrapped = new Map((await wrapForRecipients(dataKey, fresh)).map((k) => [k.recipient, k]));
-    keyGroups = [{ age: (target.groups[0] ?? []).map((r) => kept.get(r) ?? (wrapped.get(r) as KeyGroup['age'][number])), others: group.others }];
+    // An entry is kept byte for byte only under a canonical label no other entry repeats;
+    // any other is wrapped again (a relabelled entry must not pass for someone else's).
+    const labels = group.age.map((k) => k.label);
+    const trusted = group.age.filter((k) => k.recipient !== null && k.recipient === k.label && labels.indexOf(k.label) === labels.lastIndexOf(k.label));
+    const kept = new Map(trusted.map((k) => [k.recipient as Recipient, k]));
+    const want = target.groups[0] ?? [];
+    const wrapped = new Map((await wrapForRecipients(dataKey, want.filter((r) => !kept.has(r)))).map((k) => [k.recipient as Recipient, k]));
+    keyGroups = [{ age: want.map((r) => kept.get(r) ?? (wrapped.get(r) as AgeKey)), others: group.others }];
   } else {
-    refuseOtherKeys(meta, loaded, 'the key groups change');
+    refuseOtherKeysIn(meta, loaded, 'the key groups change');
     keyGroups = await wrapDataKey(dataKey, target.groups.map((age) => ({ age, others: {} })), target.threshold);
   }
-  const next: Metadata = { ...meta, keyGroups, shamirThreshold: target.groups.length > 1 ? target.threshold || target.groups.length : meta.shamirThreshold };
+  const next: Metadata = { ...meta, keyGroups, shamirThreshold: target.groups.length > 1 ? recordedThreshold(target.groups.length, target.threshold) : meta.shamirThreshold };
   const text = loaded.format.emitEncrypted(loaded.parsed.docs, metadataToRaw(next), loaded.parsed, loaded.abs);
-  return { text, ...diff(meta, target) };
+  return { text, ...recipientDiff(meta, target) };
 }
 
 export interface RotateOptions extends OpenOptions {
@@ -78,23 +91,95 @@ export interface RotateOptions extends OpenOptions {
 /** A new data key for `target` (default: the file's own age recipients); values re-encrypted. */
 export async function rotate(ctx: Ctx, loaded: LoadedFile, target: KeyTarget | undefined, options: RotateOptions = {}): Promise<KeyChange> {
   const meta = metadataOf(loaded);
-  if (options.dropOtherKeys !== true) refuseOtherKeys(meta, loaded, 'a new data key cannot be wrapped for them');
+  if (options.dropOtherKeys !== true) refuseOtherKeysIn(meta, loaded, 'a new data key cannot be wrapped for them');
+  const goal = target ?? currentTarget(loaded, meta);
   const opened = await openFile(ctx, loaded, options);
-  const goal = target ?? currentTarget(meta);
   if (goal.groups.every((g) => g.length === 0)) throw new ConfigError('no age recipient would be left', { file: loaded.abs });
   const dataKey = generateDataKey();
   const keyGroups = await wrapDataKey(dataKey, goal.groups.map((age) => ({ age, others: {} })), goal.threshold);
-  const shamirThreshold = goal.groups.length > 1 ? goal.threshold || goal.groups.length : 0;
+  const shamirThreshold = recordedThreshold(goal.groups.length, goal.threshold);
   const { text } = reseal(ctx, opened, opened.docs, { rekey: { dataKey, keyGroups, shamirThreshold } });
-  return { text, ...diff(meta, goal) };
+  return { text, ...recipientDiff(meta, goal) };
 }
 
-/** Commands that need a new data key stop before writing when the file has keys envseal cannot use. */
-function refuseOtherKeys(meta: Metadata, loaded: LoadedFile, why: string): void {
+/** A file that also has keys envseal cannot wrap for stops a command that needs a new data key. */
+function refuseOtherKeysIn(meta: Metadata, loaded: LoadedFile, why: string): void {
   const others = otherKeyDescriptions(meta);
   if (others.length === 0) return;
   throw new ConfigError(`the file also has keys envseal cannot wrap for (${others.join(', ')}), and ${why}`, {
     file: loaded.abs,
     hint: 'use sops for this file, or pass --drop-other-keys to remove those entries',
   });
+}
+
+/**
+ * Commands that give files a new data key stop before writing anything when some file also
+ * has keys envseal cannot wrap for (pgp, kms, …), unless told to drop them.
+ */
+export function refuseOtherKeys(files: readonly LoadedFile[], dropOtherKeys: boolean): void {
+  if (dropOtherKeys) return;
+  const found = files.flatMap((f) => otherKeyDescriptions(metadataOf(f)).map((d) => `${f.display} (${d})`));
+  if (found.length === 0) return;
+  throw new ConfigError(`these files also have keys envseal cannot wrap a new data key for: ${found.join(', ')}; nothing was written`, {
+    hint: 'use sops for those files, or pass --drop-other-keys to remove those entries',
+  });
+}
+
+/** The files a re-keying command works on: the given ones, or every sops file a rule covers. */
+async function rekeyTargets(ctx: Ctx, team: Team, given: readonly string[]): Promise<{ files: LoadedFile[]; problems: EnvsealError[] }> {
+  const { files, problems } = await sopsFiles(ctx, team, given);
+  return { files: given.length > 0 ? files : files.filter((f) => ruleTarget(team.config, f.abs) !== null), problems };
+}
+
+export interface UpdateKeysItem {
+  readonly file: LoadedFile;
+  readonly target: KeyTarget;
+  readonly added: Recipient[];
+  readonly removed: Recipient[];
+}
+
+export interface UpdateKeysPlan {
+  readonly items: UpdateKeysItem[];
+  /** Given files no creation rule covers: left as they are. */
+  readonly uncovered: LoadedFile[];
+  readonly problems: EnvsealError[];
+}
+
+export async function planUpdateKeys(ctx: Ctx, team: Team, given: readonly string[]): Promise<UpdateKeysPlan> {
+  const { files, problems } = await rekeyTargets(ctx, team, given);
+  const items: UpdateKeysItem[] = [];
+  const uncovered: LoadedFile[] = [];
+  for (const file of files) {
+    const target = ruleTarget(team.config, file.abs);
+    if (target === null) {
+      uncovered.push(file);
+      continue;
+    }
+    const meta = metadataOf(file);
+    currentTarget(file, meta); // labels that do not parse stop the plan here
+    const { added, removed } = recipientDiff(meta, target);
+    if (added.length + removed.length > 0 || !sameGroups(meta, target)) items.push({ file, target, added, removed });
+  }
+  return { items, uncovered, problems };
+}
+
+export function applyUpdateKeys(ctx: Ctx, plan: UpdateKeysPlan): Promise<BatchOutcome> {
+  return applyToFiles(ctx, plan.items, async (item, current) => (await updateKeys(ctx, current, item.target))?.text ?? null);
+}
+
+export interface RotatePlan {
+  readonly files: LoadedFile[];
+  readonly problems: EnvsealError[];
+  readonly dropOtherKeys: boolean;
+}
+
+export async function planRotate(ctx: Ctx, team: Team, given: readonly string[], dropOtherKeys: boolean): Promise<RotatePlan> {
+  const { files, problems } = await rekeyTargets(ctx, team, given);
+  for (const file of files) currentTarget(file);
+  refuseOtherKeys(files, dropOtherKeys);
+  return { files, problems, dropOtherKeys };
+}
+
+export function applyRotate(ctx: Ctx, plan: RotatePlan): Promise<BatchOutcome> {
+  return applyToFiles(ctx, plan.files.map((file) => ({ file })), async (_item, current) => (await rotate(ctx, current, undefined, { dropOtherKeys: plan.dropOtherKeys })).text);
 }

@@ -1,145 +1,162 @@
 /**
- * The repository as team commands see it: its `.sops.yaml` (roster and rules), its folder
- * (the root that file lists are relative to) and its sops files.
+ * The team protocol (PRODUCT.md §3) as plans and applies, for the CLI and the library alike.
+ *
+ * - `team add`: the member goes into the roster and into the rules; every existing file the
+ *   new rules give them is re-wrapped for them (data key, values and MAC unchanged).
+ * - `team rm`: every file the member could read gets a new data key for the others, and
+ *   the values they could read are recorded as rotation debt. Write order: the exposure
+ *   list first (if anything fails later, what they could read is on record), then the files,
+ *   and the roster last and only when no file failed, so `team rm NAME` can simply be run
+ *   again to finish.
  */
-import { dirname, join, sep } from 'node:path';
-import { findConfigPath } from '../config/load.js';
+import { sep } from 'node:path';
+import { addMemberText, newConfigText, removeMemberText, selectRules } from '../config/edit.js';
+import { MEMBER_NAME } from '../config/roster.js';
 import { ruleFor } from '../config/rules.js';
-import { namer, readRoster, type Roster } from '../config/roster.js';
-import { parseConfig, type SopsConfig } from '../config/schema.js';
-import { ConfigError, EnvsealError, ExitCode, NoIdentityError } from '../errors.js';
-import { otherKeyDescriptions } from '../metadata/model.js';
-import { metadataOf } from './open.js';
-import type { Recipient } from '../keys/recipient.js';
-import { displayPath } from '../text.js';
+import { parseConfig } from '../config/schema.js';
+import { ConfigError, UsageError } from '../errors.js';
+import { parseRecipient, type Recipient } from '../keys/recipient.js';
+import { formatLastModified } from '../crypto/mac.js';
+import { allAgeKeys } from '../metadata/model.js';
+import { applyToFiles, type BatchOutcome } from './batch.js';
 import type { Ctx } from './context.js';
-import { loadFile, type LoadedFile } from './load.js';
-import type { KeyTarget } from './rekey.js';
-import { pooled, repositoryFiles, repoPath } from './repo.js';
-import { count } from '../text.js';
+import { exposedValues, recordExposure, type Exposure } from './exposures.js';
+import type { LoadedFile } from './load.js';
+import { metadataOf } from './open.js';
+import { currentTarget, refuseOtherKeys, rotate, updateKeys } from './rekey.js';
+import { loadTeam, relativeTo, sopsFiles, type KeyTarget, type Team } from './repository.js';
 
-export interface Team {
-  /** The folder of `.sops.yaml` (or the current folder when there is none yet). */
-  readonly root: string;
-  readonly configPath: string;
-  /** The config's text and bytes as read (null when it does not exist yet). */
-  readonly text: string | null;
-  readonly bytes: Uint8Array | null;
-  readonly config: SopsConfig | null;
-  readonly roster: Roster;
-  nameOf(recipient: string): string | undefined;
+export interface MemberRow {
+  /** Null for a recipient that reads files but is not in the roster. */
+  readonly name: string | null;
+  readonly recipient: string;
+  readonly files: string[];
 }
 
-export async function loadTeam(ctx: Ctx): Promise<Team> {
-  const found = await findConfigPath(ctx.io, null, { explicit: ctx.configPath });
-  const configPath = found ?? join(ctx.io.cwd, '.sops.yaml');
-  const bytes = found === null ? null : await ctx.io.fs.readFile(found);
-  const text = bytes === null ? null : Buffer.from(bytes).toString('utf8');
-  const config = text === null ? null : parseConfig(text, configPath, ctx.warn);
-  const roster = config === null ? { members: new Map<string, Recipient>() } : readRoster(config.raw, configPath);
-  return { root: dirname(configPath), configPath, text, bytes, config, roster, nameOf: namer(roster) };
-}
-
-/** A recipient with its roster name when there is one: `bob (age1…)`. */
-export function labelled(team: Pick<Team, 'nameOf'>, recipient: string): string {
-  const name = team.nameOf(recipient);
-  return name === undefined ? recipient : `${name} (${recipient.slice(0, 16)}…)`;
-}
-
-/** The sops files of the repository (or the given files), loaded. Files that do not parse are reported. */
-export async function sopsFiles(ctx: Ctx, team: Team, given: readonly string[]): Promise<{ files: LoadedFile[]; problems: EnvsealError[] }> {
-  const candidates = given.length > 0 ? given.map((g) => g) : await repositoryFiles(ctx, team.root);
-  const problems: EnvsealError[] = [];
-  const loaded = await pooled(candidates, 8, async (file) => {
-    try {
-      return await loadFile(ctx, given.length > 0 ? file : displayPath(file, ctx.io.cwd));
-    } catch (err) {
-      if (err instanceof EnvsealError && given.length > 0) problems.push(err);
-      return null;
+/** Members and the files each can read, then recipients outside the roster that read files. */
+export async function listMembers(ctx: Ctx): Promise<{ team: Team; members: MemberRow[] }> {
+  const team = await loadTeam(ctx);
+  const { files } = await sopsFiles(ctx, team, []);
+  const readers = new Map<string, string[]>();
+  for (const file of files) {
+    for (const key of allAgeKeys(metadataOf(file))) {
+      const who = key.recipient ?? key.label;
+      readers.set(who, [...(readers.get(who) ?? []), relativeTo(team, file.abs)]);
     }
+  }
+  const members = [...team.roster.members].map(([name, recipient]) => ({ name, recipient, files: readers.get(recipient) ?? [] }));
+  const strangers = [...readers].filter(([r]) => team.nameOf(r) === undefined).map(([recipient, f]) => ({ name: null, recipient, files: f }));
+  return { team, members: [...members, ...strangers] };
+}
+
+interface FileChange {
+  readonly file: LoadedFile;
+  readonly target: KeyTarget;
+}
+
+export interface AddPlan {
+  readonly team: Team;
+  readonly name: string;
+  readonly recipient: Recipient;
+  /** The new `.sops.yaml`. */
+  readonly configText: string;
+  readonly createsConfig: boolean;
+  readonly files: FileChange[];
+}
+
+export async function planAdd(ctx: Ctx, input: { name: string; recipient: string; rules: readonly string[] }): Promise<AddPlan> {
+  if (!MEMBER_NAME.test(input.name)) throw new UsageError(`member name ${JSON.stringify(input.name)} is not valid (letters, digits, . _ @ -)`);
+  const parsed = parseRecipient(input.recipient);
+  if (!parsed.ok) throw new UsageError(`the recipient does not parse: ${parsed.reason}`);
+  const recipient = parsed.recipient;
+  const team = await loadTeam(ctx);
+  const current = team.roster.members.get(input.name);
+  if (current !== undefined && current !== recipient) {
+    throw new ConfigError(`${input.name} is already a member, with another recipient`, { file: team.configPath, hint: `run envseal team rm ${input.name} first` });
+  }
+  const other = team.nameOf(recipient);
+  if (other !== undefined && other !== input.name) throw new ConfigError(`that recipient belongs to ${other}`, { file: team.configPath });
+  const configText =
+    team.text === null
+      ? newConfigText(input.name, recipient)
+      : addMemberText(team.text, team.configPath, input.name, recipient, selectRules(team.text, team.configPath, input.rules));
+  const newConfig = parseConfig(configText, team.configPath, ctx.warn);
+  const { files: all } = await sopsFiles(ctx, team, []);
+  const files = all.flatMap((file): FileChange[] => {
+    const rule = ruleFor(newConfig, file.abs, sep);
+    if (rule === null || !rule.groups.some((g) => g.age.includes(recipient))) return [];
+    const target = currentTarget(file);
+    if (target.groups.some((g) => g.includes(recipient))) return [];
+    return [{ file, target: { groups: target.groups.map((g, i) => (i === 0 ? [...g, recipient] : g)), threshold: target.threshold } }];
   });
-  return { files: loaded.filter((l): l is LoadedFile => l !== null && l.parsed.metadata !== undefined), problems };
+  return { team, name: input.name, recipient, configText, createsConfig: team.text === null, files };
 }
 
-/** The recipients the rules give a file (null when no rule covers it). */
-export function ruleTarget(config: SopsConfig | null, abs: string): KeyTarget | null {
-  if (config === null) return null;
-  const rule = ruleFor(config, abs, sep);
-  if (rule === null) return null;
-  return { groups: rule.groups.map((g) => g.age), threshold: rule.shamirThreshold };
+export async function applyAdd(ctx: Ctx, plan: AddPlan): Promise<BatchOutcome> {
+  await ctx.io.fs.writeFileAtomic(plan.team.configPath, plan.configText, { expected: plan.team.bytes, mode: 0o644 });
+  return applyToFiles(ctx, plan.files, async (change, current) => {
+    // Re-read under the lock: add the member to whatever recipients the file has now.
+    const now = currentTarget(current);
+    if (now.groups.some((g) => g.includes(plan.recipient))) return null;
+    const target = { groups: now.groups.map((g, i) => (i === 0 ? [...g, plan.recipient] : g)), threshold: change.target.threshold };
+    return (await updateKeys(ctx, current, target))?.text ?? null;
+  });
 }
 
-export function relativeTo(team: Team, abs: string): string {
-  return repoPath(team.root, abs);
+export interface RemovePlan {
+  readonly team: Team;
+  /** The roster name, when the member was named or is in the roster. */
+  readonly name: string | undefined;
+  readonly recipient: Recipient;
+  readonly files: FileChange[];
+  readonly exposure: Exposure;
+  readonly dropOtherKeys: boolean;
 }
 
-export interface BatchOutcome {
-  readonly done: string[];
-  readonly unopened: string[];
-  readonly failed: Array<{ file: string; error: EnvsealError }>;
-}
-
-/**
- * Applies `work` to each item of a plan (a few at a time), writing the new text of its file
- * atomically (null: nothing to write). Files the user cannot open are collected, not fatal;
- * so are other per-file errors. Progress goes to a terminal.
- */
-export async function applyToFiles<T extends { readonly file: LoadedFile }>(
-  ctx: Ctx,
-  plan: readonly T[],
-  work: (item: T) => Promise<string | null>,
-): Promise<BatchOutcome> {
-  const done: string[] = [];
-  const unopened: string[] = [];
-  const failed: Array<{ file: string; error: EnvsealError }> = [];
-  const tty = ctx.io.stderr.isTTY;
-  let finished = 0;
-  await pooled(plan, 8, async (item) => {
-    const { file } = item;
-    try {
-      const text = await work(item);
-      if (text !== null) {
-        await ctx.io.fs.writeFileAtomic(file.abs, text, { expected: file.bytes });
-        done.push(file.display);
-      }
-    } catch (err) {
-      if (err instanceof NoIdentityError) unopened.push(file.display);
-      else if (err instanceof EnvsealError) failed.push({ file: file.display, error: err });
-      else throw err;
+export async function planRemove(ctx: Ctx, input: { member: string; dropOtherKeys: boolean }): Promise<RemovePlan> {
+  const team = await loadTeam(ctx);
+  const { name, recipient } = resolveMember(team, input.member);
+  const { files } = await sopsFiles(ctx, team, []);
+  const readable = files.filter((f) => currentTarget(f).groups.some((g) => g.includes(recipient)));
+  const changes = readable.map((file) => {
+    const target = currentTarget(file);
+    const groups = target.groups.map((g) => g.filter((r) => r !== recipient));
+    if (groups.every((g) => g.length === 0)) {
+      throw new ConfigError(`${name ?? recipient} is the only recipient of ${relativeTo(team, file.abs)}`, {
+        file: file.abs,
+        hint: 'add someone else first (envseal team add), or delete the file',
+      });
     }
-    finished += 1;
-    if (tty) ctx.io.stderr.write(`\r  ${finished}/${plan.length} ${file.display.slice(-50).padEnd(50)}`);
+    return { file, target: { groups, threshold: target.threshold } };
   });
-  if (tty && plan.length > 0) ctx.io.stderr.write('\r\x1b[K');
-  return { done: done.sort(), unopened: unopened.sort(), failed };
+  refuseOtherKeys(readable, input.dropOtherKeys);
+  const exposure: Exposure = {
+    member: name ?? recipient,
+    recipient,
+    removed: formatLastModified(ctx.io.now()),
+    values: readable.flatMap((f) => exposedValues(f, team.root)),
+  };
+  return { team, name, recipient, files: changes, exposure, dropOtherKeys: input.dropOtherKeys };
 }
 
-/**
- * Commands that give files a new data key stop before writing anything when some file also
- * has keys envseal cannot wrap for (pgp, kms, …), unless told to drop them.
- */
-export function refuseOtherKeys(files: readonly LoadedFile[], dropOtherKeys: boolean): void {
-  if (dropOtherKeys) return;
-  const found = files.flatMap((f) => otherKeyDescriptions(metadataOf(f)).map((d) => `${f.display} (${d})`));
-  if (found.length === 0) return;
-  throw new ConfigError(`these files also have keys envseal cannot wrap a new data key for: ${found.join(', ')}; nothing was written`, {
-    hint: 'use sops for those files, or pass --drop-other-keys to remove those entries',
+export async function applyRemove(ctx: Ctx, plan: RemovePlan): Promise<BatchOutcome> {
+  await recordExposure(ctx, plan.team.root, plan.exposure);
+  const outcome = await applyToFiles(ctx, plan.files, async (change, current) => {
+    const now = currentTarget(current);
+    const target = { groups: now.groups.map((g) => g.filter((r) => r !== plan.recipient)), threshold: change.target.threshold };
+    return (await rotate(ctx, current, target, { dropOtherKeys: plan.dropOtherKeys })).text;
   });
+  if (plan.team.text !== null && outcome.failed.length === 0) {
+    const text = removeMemberText(plan.team.text, plan.team.configPath, plan.name, plan.recipient);
+    await ctx.io.fs.writeFileAtomic(plan.team.configPath, text, { expected: plan.team.bytes });
+  }
+  return outcome;
 }
 
-/** Prints what could not be done and returns the exit code of a batch. */
-export function reportBatch(ctx: Ctx, outcome: BatchOutcome): number {
-  for (const { file, error } of outcome.failed) {
-    ctx.io.stderr.write(`envseal: ${file}: ${error.message}\n${error.hint === undefined ? '' : `hint: ${error.hint}\n`}`);
-  }
-  if (outcome.failed.length > 0) {
-    ctx.io.stderr.write('hint: each file is either as it was or completely updated; fix the problem and run the same command again to finish\n');
-  }
-  if (outcome.unopened.length > 0) {
-    ctx.io.stderr.write(`envseal: you cannot open ${count(outcome.unopened.length, 'file')}; they were left as they are:\n`);
-    for (const file of outcome.unopened) ctx.io.stderr.write(`  ${file}\n`);
-    ctx.io.stderr.write('hint: someone who can open them can run `envseal updatekeys` (or `envseal rotate`) on them\n');
-    return ExitCode.noIdentity;
-  }
-  return outcome.failed[0]?.error.exitCode ?? ExitCode.ok;
+function resolveMember(team: Team, nameOrRecipient: string): { name: string | undefined; recipient: Recipient } {
+  const byName = team.roster.members.get(nameOrRecipient);
+  if (byName !== undefined) return { name: nameOrRecipient, recipient: byName };
+  const parsed = parseRecipient(nameOrRecipient);
+  if (parsed.ok) return { name: team.nameOf(parsed.recipient), recipient: parsed.recipient };
+  throw new ConfigError(`${nameOrRecipient} is not a member`, { file: team.configPath, hint: 'envseal team ls lists the members; a recipient (age1…) works too' });
 }

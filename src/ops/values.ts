@@ -3,7 +3,8 @@
  * data key and IV stash, so every other value keeps its ciphertext.
  */
 import { ConfigError, UsageError } from '../errors.js';
-import { describeKeyPath, getAt, parseKeyPath, removeAt, resolvePath, setAt, type Segment } from '../tree-path.js';
+import { resolveFromCwd } from '../paths.js';
+import { describeKeyPath, getAt, parseKeyPath, removeAt, resolveKeyPath, setAt, type Segment } from '../tree-path.js';
 import { sameTree, type MapNode, type Node } from '../tree.js';
 import type { Ctx } from './context.js';
 import { emptyFile, loadFile, type LoadedFile } from './load.js';
@@ -20,19 +21,19 @@ export interface Located {
 const DOTENV_KEY = /^[\w.-]+$/;
 
 /** Opens `file` and resolves `key` in its first document. */
-export async function locate(ctx: Ctx, file: string, key: string, format?: string): Promise<Located> {
+async function locate(ctx: Ctx, file: string, key: string, format?: string | undefined): Promise<Located> {
   const loaded = await loadFile(ctx, file, format);
   const opened = await openFile(ctx, loaded);
   const doc = opened.docs[0] ?? { kind: 'map', items: [] };
-  const { segments, found } = resolvePath(doc, parseKeyPath(key), loaded.format.name === 'dotenv');
+  const { segments, found } = resolveKeyPath(doc, parseKeyPath(key), loaded.format.name === 'dotenv');
   return { opened, segments, found };
 }
 
-export function notFound(file: LoadedFile, key: string): ConfigError {
+function notFound(file: LoadedFile, key: string): ConfigError {
   return new ConfigError(`key ${key} is not in the file`, { file: file.abs, hint: `envseal decrypt ${file.display} lists what is there` }, 'MISSING_KEYS');
 }
 
-export async function getValue(ctx: Ctx, file: string, key: string, format?: string): Promise<Node> {
+export async function getValue(ctx: Ctx, file: string, key: string, format?: string | undefined): Promise<Node> {
   const { opened, segments, found } = await locate(ctx, file, key, format);
   const value = found ? getAt(opened.docs[0] as MapNode, segments) : undefined;
   if (value === undefined) throw notFound(opened.loaded, key);
@@ -46,40 +47,49 @@ export interface SetResult {
   readonly path: string;
 }
 
-/** Sets `key` to `value`, creating the file (for the recipients of its rule or --age) when missing. */
-export async function setValue(ctx: Ctx, file: string, key: string, value: Node, options: { format?: string; plan: PlanFlags }): Promise<SetResult> {
+/**
+ * Sets `key` to `value`, creating the file (for the recipients of its rule or --age) when
+ * missing. One turn under the file's lock: read, change, write.
+ */
+export async function setValue(ctx: Ctx, file: string, key: string, value: Node, options: { format?: string | undefined; plan: PlanFlags }): Promise<SetResult> {
   const probe = emptyFile(ctx, file, options.format);
   if (probe.format.name === 'dotenv' && !DOTENV_KEY.test(key)) {
     throw new UsageError(`${JSON.stringify(key)} cannot be a .env key (letters, digits, _ . - only)`);
   }
-  if ((await ctx.io.fs.stat(probe.abs)) === null) {
-    const { segments } = resolvePath(probe.parsed.docs[0] as MapNode, parseKeyPath(key), probe.format.name === 'dotenv');
-    const doc = setAt(probe.parsed.docs[0] as MapNode, segments, value);
-    const plan = await planForNewFile(ctx, probe.abs, probe.display, options.plan);
-    const text = await sealNew(ctx, probe, [doc], plan);
-    await ctx.io.fs.writeFileAtomic(probe.abs, text, { expected: null, mode: 0o644 });
-    return { file: probe, changed: true, created: true, path: describeKeyPath(segments) };
-  }
-  if (options.plan.age !== undefined && options.plan.age.length > 0) {
-    parseRecipientFlags(options.plan.age); // a bad recipient is an error even when unused
-    ctx.warn(`--age is used only when set creates a file; ${probe.display} keeps its recipients (change them with envseal updatekeys or envseal team add)`);
-  }
-  const { opened, segments } = await locate(ctx, file, key, options.format);
-  const docs = [...opened.docs];
-  const current = getAt(docs[0] as MapNode, segments);
-  if (current !== undefined && sameTree(current, value)) return { file: opened.loaded, changed: false, created: false, path: describeKeyPath(segments) };
-  docs[0] = setAt(docs[0] as MapNode, segments, value);
-  await write(ctx, opened, docs);
-  return { file: opened.loaded, changed: true, created: false, path: describeKeyPath(segments) };
+  return ctx.io.fs.withLock(probe.abs, async () => {
+    if ((await ctx.io.fs.stat(probe.abs)) === null) return createWith(ctx, probe, key, value, options.plan);
+    if (options.plan.age !== undefined && options.plan.age.length > 0) {
+      parseRecipientFlags(options.plan.age); // a bad recipient is an error even when unused
+      ctx.warn(`--age is used only when set creates a file; ${probe.display} keeps its recipients (change them with envseal updatekeys or envseal team add)`);
+    }
+    const { opened, segments } = await locate(ctx, file, key, options.format);
+    const docs = [...opened.docs];
+    const current = getAt(docs[0] as MapNode, segments);
+    if (current !== undefined && sameTree(current, value)) return { file: opened.loaded, changed: false, created: false, path: describeKeyPath(segments) };
+    docs[0] = setAt(docs[0] as MapNode, segments, value);
+    await write(ctx, opened, docs);
+    return { file: opened.loaded, changed: true, created: false, path: describeKeyPath(segments) };
+  });
+}
+
+async function createWith(ctx: Ctx, probe: LoadedFile, key: string, value: Node, flags: PlanFlags): Promise<SetResult> {
+  const { segments } = resolveKeyPath(probe.parsed.docs[0] as MapNode, parseKeyPath(key), probe.format.name === 'dotenv');
+  const doc = setAt(probe.parsed.docs[0] as MapNode, segments, value);
+  const plan = await planForNewFile(ctx, probe.abs, probe.display, flags);
+  const text = await sealNew(ctx, probe, [doc], plan);
+  await ctx.io.fs.writeFileAtomic(probe.abs, text, { expected: null, mode: 0o644 });
+  return { file: probe, changed: true, created: true, path: describeKeyPath(segments) };
 }
 
 export async function unsetValue(ctx: Ctx, file: string, key: string, format?: string): Promise<{ file: LoadedFile; path: string }> {
-  const { opened, segments, found } = await locate(ctx, file, key, format);
-  if (!found) throw notFound(opened.loaded, key);
-  const docs = [...opened.docs];
-  docs[0] = removeAt(docs[0] as MapNode, segments);
-  await write(ctx, opened, docs);
-  return { file: opened.loaded, path: describeKeyPath(segments) };
+  return ctx.io.fs.withLock(resolveFromCwd(ctx, file), async () => {
+    const { opened, segments, found } = await locate(ctx, file, key, format);
+    if (!found) throw notFound(opened.loaded, key);
+    const docs = [...opened.docs];
+    docs[0] = removeAt(docs[0] as MapNode, segments);
+    await write(ctx, opened, docs);
+    return { file: opened.loaded, path: describeKeyPath(segments) };
+  });
 }
 
 async function write(ctx: Ctx, opened: OpenedFile, docs: MapNode[]): Promise<void> {

@@ -4,7 +4,7 @@
  * value is an error naming its key unless `flatten`, which joins the path with `_` and
  * upper-cases it (`db.password` → `DB_PASSWORD`, list items by index: `HOSTS_0`).
  */
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import { scalarToText } from '../formats/scalar-text.js';
 import { isScalar, type ListItem, type MapNode, type Node } from '../tree.js';
 
@@ -83,4 +83,40 @@ export function addDocuments(
   docs.forEach((doc, i) => {
     for (const [key, value] of documentToEnv(stored[i] ?? doc, doc, { flatten, file })) into.set(key, encrypted ? value : { ...value, secret: false });
   });
+}
+
+export interface EnvChoices {
+  /** File values win over variables already set. */
+  readonly override: boolean;
+  /** Start from an empty environment plus {@link pristineNames}. */
+  readonly pristine: boolean;
+}
+
+/** The child's environment: the parent's (or the pristine few), then the file values. */
+export function buildEnv(parent: Readonly<Record<string, string | undefined>>, platform: string, values: ReadonlyMap<string, EnvValue>, choices: EnvChoices): Record<string, string> {
+  const base: Record<string, string> = {};
+  const keep = choices.pristine ? pristineNames(platform) : Object.keys(parent);
+  for (const name of keep) {
+    const value = parent[name];
+    if (value !== undefined) base[name] = value;
+  }
+  for (const [name, { value }] of values) {
+    if (choices.override || !(name in base)) base[name] = value;
+  }
+  return base;
+}
+
+/** The keys of `required` that the environment lacks or holds empty, as one error (exit 3). */
+export function checkRequired(childEnv: Readonly<Record<string, string>>, required: Iterable<string>): void {
+  const missing = [...new Set(required)].filter((key) => (childEnv[key] ?? '') === '');
+  if (missing.length > 0) {
+    throw new ConfigError(`required ${missing.length === 1 ? 'key is' : 'keys are'} missing or empty: ${missing.join(', ')}`, {
+      hint: 'set them with `envseal set KEY` or in the environment; the command was not started',
+    }, 'MISSING_KEYS');
+  }
+}
+
+/** `--require A,B --require C` as key names. */
+export function requiredKeys(flags: readonly string[] | undefined): string[] {
+  return (flags ?? []).flatMap((r) => r.split(',')).map((k) => k.trim()).filter((k) => k !== '');
 }

@@ -13,7 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
-import { errnoCode } from '../errors.js';
+import { errnoCode, ExitCode, RunError } from '../errors.js';
 import type { Sink } from './mask.js';
 
 export const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
@@ -107,5 +107,48 @@ function spawnFailure(err: unknown): ExecResult {
       return { kind: 'too-large' };
     default:
       return { kind: 'cannot-start', reason: code === '' ? 'unknown error' : code };
+  }
+}
+
+/**
+ * Why the system refused to start the command (E2BIG), never naming a value: Linux caps a
+ * single variable at 128 KiB and the whole of the arguments and environment at a quarter of
+ * the stack limit (2 MiB by default).
+ */
+function describeEnvSize(childEnv: Readonly<Record<string, string>>, argv: readonly string[]): string {
+  const PER_STRING = 128 * 1024;
+  let total = 0;
+  let largest = '';
+  let largestSize = 0;
+  for (const [name, value] of Object.entries(childEnv)) {
+    const size = Buffer.byteLength(name) + Buffer.byteLength(value) + 2;
+    total += size;
+    if (size > largestSize) {
+      largest = name;
+      largestSize = size;
+    }
+  }
+  for (const arg of argv) total += Buffer.byteLength(arg) + 1;
+  const kib = (n: number): string => `${Math.ceil(n / 1024)} KiB`;
+  if (largestSize > PER_STRING) {
+    return `the variable ${largest} is ${kib(largestSize)}, more than the ${kib(PER_STRING)} the system allows for one variable`;
+  }
+  const count = Object.keys(childEnv).length;
+  return `its environment (${count} variables, ${kib(total)} with the arguments) is larger than the system allows for a new process`;
+}
+
+/** A command `run` could not start, as the error main renders (exit 126 or 127). */
+export function startError(result: Extract<ExecResult, { kind: 'not-found' | 'not-executable' | 'too-large' | 'cannot-start' }>, command: string, childEnv: Readonly<Record<string, string>>, argv: readonly string[]): RunError {
+  switch (result.kind) {
+    case 'not-found':
+      return new RunError(`command not found: ${command}`, ExitCode.commandNotFound, { hint: 'check the name and your PATH' });
+    case 'not-executable':
+      return new RunError(`cannot execute ${command}: permission denied`, ExitCode.cannotExecute, { hint: `make it executable (chmod +x ${command}) or run it through its interpreter` });
+    case 'too-large':
+      return new RunError(`cannot start ${command}: ${describeEnvSize(childEnv, argv)}`, ExitCode.cannotExecute, {
+        hint: 'run the command with fewer of these files, or load large files from inside the program (envseal/config or the library)',
+      });
+    case 'cannot-start':
+      return new RunError(`cannot start ${command} (${result.reason})`, ExitCode.cannotExecute);
   }
 }

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePlainDotenv } from '../../src/formats/dotenv-plain.js';
-import { nodeFs, realWriteSteps } from '../../src/io/io.js';
+import { nodeFs, realWriteSteps } from '../../src/io/fs.js';
 import type { MapNode } from '../../src/tree.js';
 import { cli, isolatedEnv, tempDir } from '../helpers/cli.js';
 import { DOTENV_CORPUS } from '../helpers/dotenv-corpus.js';

@@ -10,7 +10,7 @@
 import { writeSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nodeFs, realWriteSteps, type WriteSteps } from '../../src/io/io.js';
+import { nodeFs, realWriteSteps, type WriteSteps } from '../../src/io/fs.js';
 import { CANARY, copyProject, expectOk, leftovers, pristineProject, runAs, snapshot, type Project } from '../helpers/project.js';
 
 type Step = keyof WriteSteps;

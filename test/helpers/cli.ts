@@ -6,7 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach } from 'vitest';
-import { nodeFs, type Fs, type Io } from '../../src/io/io.js';
+import { nodeFs } from '../../src/io/fs.js';
+import { nodeHost } from '../../src/io/host.js';
+import type { Fs, Io } from '../../src/io/io.js';
+import { runCapture } from '../../src/io/terminal.js';
 import { main } from '../../src/cli/main.js';
 
 const made: string[] = [];
@@ -61,10 +64,10 @@ export function isolatedEnv(cwd: string, extra: Record<string, string | undefine
 export function testIo(options: CliOptions): { io: Io; out: () => string; err: () => string } {
   let out = '';
   let err = '';
+  const env = options.env ?? isolatedEnv(options.cwd);
   const io: Io = {
+    ...nodeHost({ env }),
     cwd: options.cwd,
-    env: options.env ?? isolatedEnv(options.cwd),
-    platform: process.platform,
     homedir: join(options.cwd, '.home'),
     stdout: { isTTY: false, write: (d) => void (out += typeof d === 'string' ? d : Buffer.from(d).toString('utf8')) },
     stderr: { isTTY: false, write: (d) => void (err += typeof d === 'string' ? d : Buffer.from(d).toString('utf8')) },
@@ -72,9 +75,12 @@ export function testIo(options: CliOptions): { io: Io; out: () => string; err: (
     fs: options.fs ?? nodeFs(),
     now: () => options.now ?? new Date(),
     prompt: async (question) => options.prompt?.(question) ?? null,
-    runCommand: async () => ({ code: 127, stdout: '' }),
+    runCommand(argv, extraEnv, opts) {
+      return runCapture(argv, { ...this.env, ...extraEnv }, opts?.quiet === true);
+    },
     runInteractive: options.runInteractive ?? (async () => Promise.reject(Object.assign(new Error('no editor in tests'), { code: 'ENOENT' }))),
     privateTempRoot: options.tempRoot ?? tmpdir(),
+    execPath: process.execPath,
   };
   return { io, out: () => out, err: () => err };
 }

@@ -2,27 +2,37 @@ import { Encrypter, armor, generateHybridIdentity, generateIdentity, identityToR
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultKeysFile, findIdentities, type KeySourceHost } from '../../src/keys/discovery.js';
+import { defaultKeysFile, discoverIdentities, unlockKeyFiles, type Discovery } from '../../src/keys/discovery.js';
+import type { Host } from '../../src/io/host.js';
 import { parseRecipient } from '../../src/keys/recipient.js';
 import { splitCommandLine } from '../../src/keys/shell-words.js';
 import { cli, isolatedEnv, tempDir } from '../helpers/cli.js';
 
-function host(overrides: Partial<KeySourceHost> & { files?: Record<string, string | Uint8Array> }): KeySourceHost {
+interface FakeHost extends Partial<Host> {
+  files?: Record<string, string | Uint8Array>;
+  askPassphrase?: (question: string) => Promise<string | null>;
+}
+
+function host(overrides: FakeHost): Host {
   const files = overrides.files ?? {};
   return {
     env: {},
     platform: 'linux',
     homedir: '/home/u',
-    readFile: async (path) => {
+    readFileSync: (path) => {
       const f = files[path];
       if (f === undefined) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
       return typeof f === 'string' ? Buffer.from(f) : f;
     },
-    fileMode: async () => 0o600,
-    runCommand: async () => ({ code: 1, stdout: '' }),
-    askPassphrase: async () => null,
+    fileModeSync: () => 0o600,
+    runSync: () => ({ code: 1, stdout: '' }),
     ...overrides,
   };
+}
+
+/** Discovery as the CLI does it: the synchronous walk, then passphrase files unlocked. */
+function findIdentities(h: FakeHost, options: { recipientHint?: string } = {}): Promise<Discovery> {
+  return unlockKeyFiles(discoverIdentities(host(h), options), h.askPassphrase ?? (async () => null));
 }
 
 describe('identity discovery', () => {
@@ -30,15 +40,15 @@ describe('identity discovery', () => {
     const [a, b, c, d] = await Promise.all([generateIdentity(), generateIdentity(), generateIdentity(), generateIdentity()]);
     let seenRecipient: string | undefined;
     const found = await findIdentities(
-      host({
+      {
         env: { HOME: '/home/u', SOPS_AGE_KEY: `${a}  ${b}`, SOPS_AGE_KEY_FILE: '/k.txt', SOPS_AGE_KEY_CMD: "get-key --vault 'my vault'" },
         files: { '/k.txt': `# comment\n\n${c}\n`, '/home/u/.config/sops/age/keys.txt': `${d}\n` },
-        runCommand: async (argv, extra) => {
+        runSync: (argv, extra) => {
           expect(argv).toEqual(['get-key', '--vault', 'my vault']);
           seenRecipient = extra['SOPS_AGE_RECIPIENT'];
           return { code: 0, stdout: `${a}\n` };
         },
-      }),
+      },
       { recipientHint: 'age1hint' },
     );
     expect(found.identities).toEqual([a, b, c, d]);
@@ -67,20 +77,20 @@ describe('identity discovery', () => {
     const protectedFile = armor.encode(await e.encrypt(`${identity}\n`));
     const asked: string[] = [];
     const found = await findIdentities(
-      host({ env: { SOPS_AGE_KEY_FILE: '/p.age' }, files: { '/p.age': protectedFile }, askPassphrase: async (q) => (asked.push(q), 'correct horse') }),
+      { env: { SOPS_AGE_KEY_FILE: '/p.age' }, files: { '/p.age': protectedFile }, askPassphrase: async (q) => (asked.push(q), 'correct horse') },
     );
     expect(found.identities).toEqual([identity]);
     expect(asked).toEqual(['Passphrase for SOPS_AGE_KEY_FILE=/p.age: ']);
-    const wrong = await findIdentities(host({ env: { SOPS_AGE_KEY_FILE: '/p.age' }, files: { '/p.age': protectedFile }, askPassphrase: async () => 'nope' }));
+    const wrong = await findIdentities({ env: { SOPS_AGE_KEY_FILE: '/p.age' }, files: { '/p.age': protectedFile }, askPassphrase: async () => 'nope' });
     expect(wrong.identities).toEqual([]);
     expect(wrong.tried[1]).toMatch(/passphrase did not open it/);
-    const noTerminal = await findIdentities(host({ env: { SOPS_AGE_KEY_FILE: '/p.age' }, files: { '/p.age': protectedFile } }));
+    const noTerminal = await findIdentities({ env: { SOPS_AGE_KEY_FILE: '/p.age' }, files: { '/p.age': protectedFile } });
     expect(noTerminal.tried[1]).toMatch(/no terminal/);
   });
 
   it('warns about key files others can read and never echoes a key', async () => {
     const identity = await generateIdentity();
-    const found = await findIdentities(host({ env: { SOPS_AGE_KEY_FILE: '/k' }, files: { '/k': `${identity}\nAGE-SECRET-KEY-1BROKEN\n` }, fileMode: async () => 0o644 }));
+    const found = await findIdentities({ env: { SOPS_AGE_KEY_FILE: '/k' }, files: { '/k': `${identity}\nAGE-SECRET-KEY-1BROKEN\n` }, fileModeSync: () => 0o644 });
     expect(found.warnings).toEqual(['key file /k can be read by other users; fix it with: chmod 600 /k']);
     expect(found.tried[1]).toBe('SOPS_AGE_KEY_FILE=/k: 1 identity (line 2: not an age identity)');
     expect(JSON.stringify(found.tried)).not.toContain('BROKEN');

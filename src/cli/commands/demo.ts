@@ -3,13 +3,10 @@
  * encrypt a sample .env, show the text you would commit, run a child that lists the
  * variables it received (values masked). Everything is deleted afterwards.
  */
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandModule } from 'yargs';
 import { InternalError } from '../../errors.js';
 import type { Io, Output } from '../../io/io.js';
-import { main } from '../main.js';
-import type { CommandEnv } from './env.js';
+import { defineCommand } from './define.js';
 
 const SAMPLE_ENV = `# Database: the app reads DATABASE_URL
 DATABASE_URL=postgres://app:correct-horse-battery@db.internal:5432/app
@@ -27,52 +24,50 @@ for (const name of names) {
 }
 `;
 
-export function demoCommand(env: CommandEnv): CommandModule<object, object> {
-  return {
-    command: 'demo',
-    describe: 'show the whole story in a throwaway folder (nothing of yours is touched)',
-    builder: (y) => y.example('$0 demo', 'keygen, encrypt, commit, run — in a temporary folder'),
-    handler: async () => {
-      const { io } = env;
-      const out = (text: string): void => io.stdout.write(`${text}\n`);
-      const folder = await io.fs.privateFolder(join(tmpdir(), 'envseal-demo-'));
-      const dir = folder.path;
-      try {
-        const keyFile = join(dir, 'throwaway-identity.txt');
-        const demoIo = throwawayIo(io, dir, keyFile);
-        out(`envseal demo — working in a throwaway folder: ${dir}\n`);
+export const demoCommand = defineCommand({
+  command: 'demo',
+  describe: 'show the whole story in a throwaway folder (nothing of yours is touched)',
+  examples: [['$0 demo', 'keygen, encrypt, commit, run — in a temporary folder']],
+  async handler(env) {
+    const { io } = env;
+    const out = (text: string): void => io.stdout.write(`${text}\n`);
+    const folder = await io.fs.privateFolder(join(io.privateTempRoot, 'envseal-demo-'));
+    const dir = folder.path;
+    try {
+      const keyFile = join(dir, 'throwaway-identity.txt');
+      const demoIo = throwawayIo(io, dir, keyFile);
+      out(`envseal demo — working in a throwaway folder: ${dir}\n`);
 
-        out('$ envseal keygen                # once per person: an age identity');
-        const keygen = captured(demoIo);
-        await expectOk(main(['keygen', '--out', keyFile], keygen.io), keygen);
-        const recipient = keygen.stdout().trim();
-        out(`${recipient}\n  (the identity itself stays in ${keyFile})\n`);
+      out('$ envseal keygen                # once per person: an age identity');
+      const keygen = captured(demoIo);
+      await expectOk(env.main(['keygen', '--out', keyFile], keygen.io), keygen);
+      const recipient = keygen.stdout().trim();
+      out(`${recipient}\n  (the identity itself stays in ${keyFile})\n`);
 
-        await io.fs.writeFileAtomic(join(dir, '.env'), SAMPLE_ENV, { mode: 0o600 });
-        out('$ cat .env                      # a plaintext .env, as people keep it today');
-        out(`${indent(SAMPLE_ENV)}\n`);
+      await io.fs.writeFileAtomic(join(dir, '.env'), SAMPLE_ENV, { mode: 0o600 });
+      out('$ cat .env                      # a plaintext .env, as people keep it today');
+      out(`${indent(SAMPLE_ENV)}\n`);
 
-        out('$ envseal encrypt .env --age <recipient>');
-        const encrypt = captured(demoIo);
-        await expectOk(main(['encrypt', '.env', '--age', recipient], encrypt.io), encrypt);
-        out(`${encrypt.stderr().trim()}\n`);
+      out('$ envseal encrypt .env --age <recipient>');
+      const encrypt = captured(demoIo);
+      await expectOk(env.main(['encrypt', '.env', '--age', recipient], encrypt.io), encrypt);
+      out(`${encrypt.stderr().trim()}\n`);
 
-        const sealed = Buffer.from(await io.fs.readFile(join(dir, '.env'))).toString('utf8');
-        out('$ cat .env                      # what you commit: names and comments readable, values sealed');
-        out(indent(sealed.replace(/(ENC\[AES256_GCM,data:.{8})[^\n]*/g, '$1…]').replace(/(BEGIN AGE ENCRYPTED FILE-----\\n.{16})[^\n]*/g, '$1…')));
-        out('  (values shortened here; the file is a real sops file that sops itself decrypts)\n');
+      const sealed = Buffer.from(await io.fs.readFile(join(dir, '.env'))).toString('utf8');
+      out('$ cat .env                      # what you commit: names and comments readable, values sealed');
+      out(indent(sealed.replace(/(ENC\[AES256_GCM,data:.{8})[^\n]*/g, '$1…]').replace(/(BEGIN AGE ENCRYPTED FILE-----\\n.{16})[^\n]*/g, '$1…')));
+      out('  (values shortened here; the file is a real sops file that sops itself decrypts)\n');
 
-        await io.fs.writeFileAtomic(join(dir, 'app.js'), SAMPLE_APP, { mode: 0o644 });
-        out('$ envseal run -- node app.js    # decrypts into the child\'s environment only');
-        const run = captured(demoIo, io.stdout);
-        await expectOk(main(['run', '--mask', '--', process.execPath, 'app.js'], run.io), run);
-        out('\nNothing was written in plain text. Next: `envseal keygen` for real, then `envseal encrypt .env`.');
-      } finally {
-        await folder.remove();
-      }
-    },
-  };
-}
+      await io.fs.writeFileAtomic(join(dir, 'app.js'), SAMPLE_APP, { mode: 0o644 });
+      out('$ envseal run -- node app.js    # decrypts into the child\'s environment only');
+      const run = captured(demoIo, io.stdout);
+      await expectOk(env.main(['run', '--mask', '--', io.execPath, 'app.js'], run.io), run);
+      out('\nNothing was written in plain text. Next: `envseal keygen` for real, then `envseal encrypt .env`.');
+    } finally {
+      await folder.remove();
+    }
+  },
+});
 
 function indent(text: string): string {
   return text

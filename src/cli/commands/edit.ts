@@ -7,50 +7,40 @@
  * and the file is untouched.
  */
 import { basename, delimiter, join } from 'node:path';
-import type { CommandModule } from 'yargs';
 import { ExitCode, IoError, ParseError, UsageError } from '../../errors.js';
 import type { Io } from '../../io/io.js';
 import { splitCommandLine } from '../../keys/shell-words.js';
-import { SOPS_VERSION } from '../../metadata/model.js';
+import { olderThan, SOPS_VERSION } from '../../metadata/model.js';
 import { loadFile } from '../../ops/load.js';
 import { openFile, type OpenedFile } from '../../ops/open.js';
 import { reseal } from '../../ops/seal.js';
 import type { Ctx } from '../../ops/context.js';
+import { defineCommand } from './define.js';
 import { ctxFor, say, type CommandEnv } from './env.js';
 import { inputFormatOption } from './options.js';
 
-interface EditArgs {
-  file: string;
-  format: string | undefined;
-  config: string | undefined;
-}
-
-export function editCommand(env: CommandEnv): CommandModule<object, EditArgs> {
-  return {
-    command: 'edit <file>',
-    describe: 'edit the decrypted file in your editor, then re-encrypt it',
-    builder: (y) =>
-      y
-        .positional('file', { type: 'string', demandOption: true, describe: 'the encrypted file' })
-        .option('format', inputFormatOption)
-        .example('EDITOR=nano $0 edit .env', 'edit .env in nano') as never,
-    handler: async (args) => {
-      const ctx = ctxFor(env, args.config);
-      const loaded = await loadFile(ctx, args.file, args.format);
-      const opened = await openFile(ctx, loaded);
-      const editor = await findEditor(env.io);
-      const plaintext = loaded.format.emitPlain(opened.docs, loaded.parsed, loaded.abs);
-      const folder = await env.io.fs.privateFolder(join(env.io.privateTempRoot, 'envseal-edit-'));
-      try {
-        const temp = join(folder.path, basename(loaded.abs));
-        await env.io.fs.writeNewFile(temp, plaintext, 0o600);
-        env.exitCode = await editLoop(ctx, env, opened, editor, temp, plaintext);
-      } finally {
-        await folder.remove();
-      }
-    },
-  };
-}
+export const editCommand = defineCommand({
+  command: 'edit <file>',
+  describe: 'edit the decrypted file in your editor, then re-encrypt it',
+  positionals: { file: { type: 'string', demandOption: true, describe: 'the encrypted file' } },
+  options: { format: inputFormatOption },
+  examples: [['EDITOR=nano $0 edit .env', 'edit .env in nano']],
+  async handler(env, args) {
+    const ctx = ctxFor(env, args.config);
+    const loaded = await loadFile(ctx, args.file, args.format);
+    const opened = await openFile(ctx, loaded);
+    const editor = await findEditor(env.io);
+    const plaintext = loaded.format.emitPlain(opened.docs, loaded.parsed, loaded.abs);
+    const folder = await env.io.fs.privateFolder(join(env.io.privateTempRoot, 'envseal-edit-'));
+    try {
+      const temp = join(folder.path, basename(loaded.abs));
+      await env.io.fs.writeNewFile(temp, plaintext, 0o600);
+      env.exitCode = await editLoop(ctx, env, opened, editor, temp, plaintext);
+    } finally {
+      await folder.remove();
+    }
+  },
+});
 
 async function editLoop(ctx: Ctx, env: CommandEnv, opened: OpenedFile, editor: string[], temp: string, before: string): Promise<number> {
   const { loaded } = opened;
@@ -108,11 +98,3 @@ async function findEditor(io: Io): Promise<string[]> {
   }
   throw new IoError('no editor found', { hint: 'set $EDITOR (for example EDITOR=nano)' });
 }
-
-function olderThan(version: string, than: string): boolean {
-  const a = version.split(/[.-]/).map(Number);
-  const b = than.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) < (b[i] ?? 0);
-  return false;
-}
-

@@ -1,11 +1,13 @@
-/** What a command module gets from main: the Io, and a place to put its exit code. */
+/** What a command module gets from main: the Io, a place for its exit code, and main itself. */
 import type { Io } from '../../io/io.js';
 import { makeCtx, type Ctx } from '../../ops/context.js';
 
 export interface CommandEnv {
   readonly io: Io;
-  /** Set by commands whose exit code is not simply 0 on success (`run`). */
+  /** Set by commands whose exit code is not simply 0 on success (`run`, batches). */
   exitCode: number;
+  /** Runs another envseal command line (the demo tells its story with real commands). */
+  readonly main: (argv: readonly string[], io: Io) => Promise<number>;
 }
 
 export function ctxFor(env: CommandEnv, configPath: string | undefined): Ctx {

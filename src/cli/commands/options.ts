@@ -1,9 +1,13 @@
 /**
  * Options shared by several commands, declared once (yargs option objects).
  */
-import type { Options } from 'yargs';
+import type { Options, PositionalOptions } from 'yargs';
 import { RULE_FIELDS, type EncryptionRule, type RuleField } from '../../rules/rules.js';
 import { UsageError } from '../../errors.js';
+
+export const keyPositional = { type: 'string', demandOption: true, describe: 'KEY, db.password or ["db"]["password"]' } as const satisfies PositionalOptions;
+
+export const filesPositional = { type: 'string', array: true } as const satisfies PositionalOptions;
 
 export const configOption = {
   type: 'string',
@@ -40,13 +44,18 @@ export const fileOption = {
 
 export const jsonOption = { type: 'boolean', default: false, describe: 'print machine-readable JSON' } as const satisfies Options;
 
+const ruleOption = (field: RuleField) =>
+  ({ type: 'string', describe: `sops rule for new files: ${field}`, group: 'Encryption rule (new files):' }) as const satisfies Options;
+
 /** `--encrypted-regex R` and friends: the sops rule fields as flags. */
-export const ruleOptions = Object.fromEntries(
-  RULE_FIELDS.map((field) => [
-    field.replace(/_/g, '-'),
-    { type: 'string', describe: `sops rule for new files: ${field}`, group: 'Encryption rule (new files):' } satisfies Options,
-  ]),
-) as Record<string, Options>;
+export const ruleOptions = {
+  'unencrypted-suffix': ruleOption('unencrypted_suffix'),
+  'encrypted-suffix': ruleOption('encrypted_suffix'),
+  'unencrypted-regex': ruleOption('unencrypted_regex'),
+  'encrypted-regex': ruleOption('encrypted_regex'),
+  'unencrypted-comment-regex': ruleOption('unencrypted_comment_regex'),
+  'encrypted-comment-regex': ruleOption('encrypted_comment_regex'),
+} as const;
 
 export const macOnlyOption = {
   type: 'boolean',
@@ -55,10 +64,10 @@ export const macOnlyOption = {
 } as const satisfies Options;
 
 /** The rule given by flags, if any (at most one, as sops allows). */
-export function ruleFromFlags(args: Record<string, unknown>): EncryptionRule | undefined {
+export function ruleFromFlags(args: Readonly<Record<string, unknown>>): EncryptionRule | undefined {
   const given = RULE_FIELDS.flatMap((field): EncryptionRule[] => {
-    const value = args[field.replace(/_/g, '-')];
-    return typeof value === 'string' && value !== '' ? [{ field: field as RuleField, value }] : [];
+    const value = args[field.replace(/_(.)/g, (_, c: string) => c.toUpperCase())];
+    return typeof value === 'string' && value !== '' ? [{ field, value }] : [];
   });
   if (given.length > 1) throw new UsageError(`give at most one of --${given.map((r) => r.field.replace(/_/g, '-')).join(', --')}`);
   return given[0];

@@ -2,92 +2,69 @@
  * `envseal updatekeys [FILE...]` (sops semantics: recipients follow the rules, the data key
  * is kept, values and MAC untouched) and `envseal rotate [FILE...]` (a new data key, every
  * value re-encrypted). Without files: every sops file a rule covers, below the folder of
- * `.sops.yaml`.
+ * `.sops.yaml`. Each shows its plan, then applies it (`--dry-run` stops after the plan).
  */
-import type { CommandModule } from 'yargs';
-import type { LoadedFile } from '../../ops/load.js';
-import { rotate, updateKeys } from '../../ops/rekey.js';
-import { applyToFiles, labelled, loadTeam, refuseOtherKeys, reportBatch, ruleTarget, sopsFiles, type Team } from '../../ops/team.js';
-import type { Ctx } from '../../ops/context.js';
-import { metadataOf } from '../../ops/open.js';
-import { allAgeKeys } from '../../metadata/model.js';
-import { ctxFor, say, type CommandEnv } from './env.js';
-import { dropOtherKeysOption, dryRunOption } from './options.js';
+import { applyRotate, applyUpdateKeys, planRotate, planUpdateKeys } from '../../ops/rekey.js';
+import { labelled, loadTeam } from '../../ops/repository.js';
 import { count } from '../../text.js';
+import { renderBatch, renderError } from '../render.js';
+import { defineCommand } from './define.js';
+import { ctxFor, say, type CommandEnv } from './env.js';
+import { dropOtherKeysOption, dryRunOption, filesPositional } from './options.js';
+import type { BatchOutcome } from '../../ops/batch.js';
+import type { EnvsealError } from '../../errors.js';
 
-interface RekeyArgs {
-  files: string[] | undefined;
-  dryRun: boolean;
-  dropOtherKeys: boolean;
-  config: string | undefined;
+export const updatekeysCommand = defineCommand({
+  command: 'updatekeys [files..]',
+  describe: 'make the recipients of files match .sops.yaml (data key kept)',
+  positionals: { files: filesPositional },
+  options: { 'dry-run': dryRunOption },
+  examples: [['$0 updatekeys', 'every file a rule covers']],
+  async handler(env, args) {
+    const ctx = ctxFor(env, args.config);
+    const team = await loadTeam(ctx);
+    const plan = await planUpdateKeys(ctx, team, args.files ?? []);
+    showProblems(env, plan.problems);
+    for (const file of plan.uncovered) say(env, `envseal: no creation rule covers ${file.display}; left as it is`);
+    if (plan.items.length === 0) say(env, 'envseal: every file already matches the rules');
+    for (const item of plan.items) {
+      const changes = [...item.added.map((r) => `+${labelled(team, r)}`), ...item.removed.map((r) => `-${labelled(team, r)}`)];
+      say(env, `  ${item.file.display}: ${changes.join(' ') || 'regroup'}`);
+    }
+    if (args.dryRun || plan.items.length === 0) return;
+    const outcome = await applyUpdateKeys(ctx, plan);
+    say(env, `envseal: updated the keys of ${count(outcome.done.length, 'file')}`);
+    finish(env, outcome);
+  },
+});
+
+export const rotateCommand = defineCommand({
+  command: 'rotate [files..]',
+  describe: 'give files a new data key and re-encrypt every value',
+  positionals: { files: filesPositional },
+  options: { 'dry-run': dryRunOption, 'drop-other-keys': dropOtherKeysOption },
+  examples: [['$0 rotate .env', 'a new data key for .env']],
+  async handler(env, args) {
+    const ctx = ctxFor(env, args.config);
+    const team = await loadTeam(ctx);
+    const plan = await planRotate(ctx, team, args.files ?? [], args.dropOtherKeys);
+    showProblems(env, plan.problems);
+    say(env, `envseal: new data key for ${count(plan.files.length, 'file')}`);
+    for (const f of plan.files) say(env, `  ${f.display}`);
+    if (args.dryRun) return;
+    const outcome = await applyRotate(ctx, plan);
+    say(env, `envseal: rotated ${count(outcome.done.length, 'file')}`);
+    finish(env, outcome);
+  },
+});
+
+function showProblems(env: CommandEnv, problems: readonly EnvsealError[]): void {
+  for (const problem of problems) env.io.stderr.write(renderError(problem, env.io.cwd, false));
 }
 
-async function targets(ctx: Ctx, team: Team, given: readonly string[], env: CommandEnv): Promise<LoadedFile[]> {
-  const { files, problems } = await sopsFiles(ctx, team, given);
-  for (const p of problems) say(env, `envseal: ${p.message}`);
-  if (given.length > 0) return files;
-  return files.filter((f) => ruleTarget(team.config, f.abs) !== null);
-}
-
-export function updatekeysCommand(env: CommandEnv): CommandModule<object, RekeyArgs> {
-  return {
-    command: 'updatekeys [files..]',
-    describe: 'make the recipients of files match .sops.yaml (data key kept)',
-    builder: (y) =>
-      y
-        .positional('files', { type: 'string', array: true })
-        .option('dry-run', dryRunOption)
-        .example('$0 updatekeys', 'every file a rule covers') as never,
-    handler: async (args) => {
-      const ctx = ctxFor(env, args.config);
-      const team = await loadTeam(ctx);
-      const files = await targets(ctx, team, args.files ?? [], env);
-      const plan = files.flatMap((file) => {
-        const target = ruleTarget(team.config, file.abs);
-        if (target === null) {
-          say(env, `envseal: no creation rule covers ${file.display}; left as it is`);
-          return [];
-        }
-        const have = new Set(allAgeKeys(metadataOf(file)).map((k) => k.recipient));
-        const want = new Set<string>(target.groups.flat());
-        const added = [...want].filter((r) => !have.has(r));
-        const removed = [...have].filter((r) => !want.has(r));
-        const regroup = metadataOf(file).keyGroups.length !== target.groups.length;
-        return added.length + removed.length > 0 || regroup ? [{ file, target, added, removed }] : [];
-      });
-      if (plan.length === 0) say(env, 'envseal: every file already matches the rules');
-      for (const p of plan) {
-        say(env, `  ${p.file.display}: ${[...p.added.map((r) => `+${labelled(team, r)}`), ...p.removed.map((r) => `-${labelled(team, r)}`)].join(' ') || 'regroup'}`);
-      }
-      if (args.dryRun || plan.length === 0) return;
-      const outcome = await applyToFiles(ctx, plan, async (p) => (await updateKeys(ctx, p.file, p.target))?.text ?? null);
-      say(env, `envseal: updated the keys of ${count(outcome.done.length, 'file')}`);
-      env.exitCode = reportBatch(ctx, outcome);
-    },
-  };
-}
-
-export function rotateCommand(env: CommandEnv): CommandModule<object, RekeyArgs> {
-  return {
-    command: 'rotate [files..]',
-    describe: 'give files a new data key and re-encrypt every value',
-    builder: (y) =>
-      y
-        .positional('files', { type: 'string', array: true })
-        .option('dry-run', dryRunOption)
-        .option('drop-other-keys', dropOtherKeysOption)
-        .example('$0 rotate .env', 'a new data key for .env') as never,
-    handler: async (args) => {
-      const ctx = ctxFor(env, args.config);
-      const team = await loadTeam(ctx);
-      const files = await targets(ctx, team, args.files ?? [], env);
-      refuseOtherKeys(files, args.dropOtherKeys);
-      say(env, `envseal: new data key for ${count(files.length, 'file')}`);
-      for (const f of files) say(env, `  ${f.display}`);
-      if (args.dryRun) return;
-      const outcome = await applyToFiles(ctx, files.map((file) => ({ file })), async ({ file }) => (await rotate(ctx, file, undefined, { dropOtherKeys: args.dropOtherKeys })).text);
-      say(env, `envseal: rotated ${count(outcome.done.length, 'file')}`);
-      env.exitCode = reportBatch(ctx, outcome);
-    },
-  };
+/** Prints what a batch could not do and sets the exit code. */
+export function finish(env: CommandEnv, outcome: BatchOutcome): void {
+  const { text, exitCode } = renderBatch(outcome, env.io.cwd);
+  env.io.stderr.write(text);
+  env.exitCode = exitCode;
 }

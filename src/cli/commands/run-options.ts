@@ -5,27 +5,8 @@
  * an unknown flag, a `--no-` form — goes to yargs, so both always agree (see the argv table
  * test).
  */
-export interface RunArgs {
-  file: string[] | undefined;
-  override: boolean;
-  pristine: boolean;
-  require: string[] | undefined;
-  example: string | undefined;
-  flatten: boolean;
-  mask: boolean;
-  format: string | undefined;
-  config: string | undefined;
-  '--': string[] | undefined;
-}
-
-interface Flag {
-  readonly type: 'string' | 'boolean';
-  readonly array?: boolean;
-  readonly alias?: string;
-  readonly default?: boolean;
-  readonly choices?: readonly string[];
-  readonly describe: string;
-}
+import type { Options } from 'yargs';
+import type { ArgsOf } from './define.js';
 
 export const RUN_OPTIONS = {
   file: { alias: 'f', type: 'string', array: true, describe: 'encrypted file to load (repeatable; later files win; default .env)' },
@@ -36,70 +17,63 @@ export const RUN_OPTIONS = {
   flatten: { type: 'boolean', default: false, describe: 'nested YAML/JSON values become DB_PASSWORD-style variables' },
   mask: { type: 'boolean', default: false, describe: "replace secret values in the command's output with ****" },
   format: { type: 'string', choices: ['dotenv', 'yaml', 'json'], describe: 'read the files as this format' },
-} as const satisfies Record<string, Flag>;
+} as const satisfies Record<string, Options>;
 
-/** The global flags run accepts too. */
-const GLOBAL_STRINGS = new Set(['config']);
+/** run's arguments, inferred from the table, plus what follows `--`. */
+export type RunArgs = ArgsOf<{}, typeof RUN_OPTIONS> & { readonly '--'?: ReadonlyArray<string | number> | undefined };
 
 /**
  * Parses `run`'s arguments (after the word `run`) like yargs would, or returns null to let
  * yargs handle them.
  */
 export function parseRunArgv(argv: readonly string[]): RunArgs | null {
-  const args: RunArgs = {
-    file: undefined,
-    override: false,
-    pristine: false,
-    require: undefined,
-    example: undefined,
-    flatten: false,
-    mask: false,
-    format: undefined,
-    config: undefined,
-    '--': undefined,
-  };
-  const flags = RUN_OPTIONS as Record<string, Flag>;
-  const byAlias = new Map(Object.entries(flags).flatMap(([name, f]) => (f.alias === undefined ? [] : [[f.alias, name] as const])));
+  const args: Record<string, unknown> = { config: undefined };
+  for (const [name, flag] of Object.entries(FLAGS)) args[name] = flag.default;
   let i = 0;
   while (i < argv.length) {
     const token = argv[i] as string;
     if (token === '--') {
-      args['--'] = argv.slice(i + 1);
-      return args['--'].length > 0 ? args : null;
+      const command = argv.slice(i + 1);
+      // Built from the same table yargs reads, so it has exactly RunArgs's shape.
+      return command.length > 0 ? ({ ...args, '--': command } as unknown as RunArgs) : null;
     }
     const m = /^(?:--([a-z][a-z-]*)|-([a-z]))(?:=(.*))?$/s.exec(token);
     if (m === null) return null;
-    const name = m[1] ?? byAlias.get(m[2] as string);
-    if (name === undefined) return null;
+    const name = m[1] ?? BY_ALIAS.get(m[2] as string);
+    const flag = name === undefined ? undefined : FLAGS[name];
+    if (name === undefined || flag === undefined) return null;
     const inline = m[3];
-    if (GLOBAL_STRINGS.has(name)) {
-      const value = inline ?? argv[i + 1];
-      if (value === undefined || (inline === undefined && value.startsWith('-'))) return null;
-      args.config = value;
-      i += inline === undefined ? 2 : 1;
-      continue;
-    }
-    const flag = flags[name];
-    if (flag === undefined) return null;
     if (flag.type === 'boolean') {
       if (inline !== undefined) return null;
-      (args as unknown as Record<string, unknown>)[name] = true;
+      args[name] = true;
       i += 1;
       continue;
     }
-    const values: string[] = [];
-    if (inline !== undefined) values.push(inline);
+    const values: string[] = inline === undefined ? [] : [inline];
     let j = i + 1;
     if (inline === undefined || flag.array === true) {
       while (j < argv.length && !(argv[j] as string).startsWith('-') && (flag.array === true || values.length === 0)) values.push(argv[j++] as string);
     }
     if (values.length === 0) return null;
     if (flag.choices !== undefined && values.some((v) => !flag.choices?.includes(v))) return null;
-    const record = args as unknown as Record<string, unknown>;
-    if (flag.array === true) record[name] = [...((record[name] as string[] | undefined) ?? []), ...values];
-    else if (record[name] !== undefined) return null;
-    else record[name] = values[0];
+    const previous = args[name];
+    if (flag.array === true) args[name] = [...(Array.isArray(previous) ? (previous as string[]) : []), ...values];
+    else if (previous !== undefined) return null;
+    else args[name] = values[0];
     i = j;
   }
   return null;
 }
+
+/** What the fast parser reads of an option object. */
+interface Flag {
+  readonly type: 'string' | 'boolean';
+  readonly array?: boolean;
+  readonly alias?: string;
+  readonly default?: boolean;
+  readonly choices?: readonly string[];
+}
+
+/** run's options plus the global --config, as the fast parser sees them. */
+const FLAGS: Readonly<Record<string, Flag>> = { ...RUN_OPTIONS, config: { type: 'string' } };
+const BY_ALIAS = new Map(Object.entries(FLAGS).flatMap(([name, f]) => (f.alias === undefined ? [] : [[f.alias, name] as const])));

@@ -5,54 +5,45 @@
  * is missing. Every other value keeps its ciphertext.
  */
 import { randomBytes } from 'node:crypto';
-import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { setValue } from '../../ops/values.js';
 import type { Node } from '../../tree.js';
+import { defineCommand } from './define.js';
 import { ctxFor, say, type CommandEnv } from './env.js';
-import { ageOption, fileOption, inputFormatOption } from './options.js';
+import { ageOption, fileOption, inputFormatOption, keyPositional } from './options.js';
 
-interface SetArgs {
-  key: string;
-  value: string | undefined;
-  file: string;
-  format: string | undefined;
-  age: string[] | undefined;
-  generate: string | undefined;
-  show: boolean;
-  config: string | undefined;
-}
-
-export function setCommand(env: CommandEnv): CommandModule<object, SetArgs> {
-  return {
-    command: 'set <key> [value]',
-    describe: 'set one value (from the argument, stdin or a hidden prompt)',
-    builder: (y) =>
-      y
-        .positional('key', { type: 'string', demandOption: true, describe: 'KEY, db.password or ["db"]["password"]' })
-        .positional('value', { type: 'string', describe: 'the value (better: stdin or the prompt, which keep it out of your shell history)' })
-        .option('file', fileOption)
-        .option('format', inputFormatOption)
-        .option('age', ageOption)
-        .option('generate', { type: 'string', describe: 'store a random secret of this many bytes (default 32), base64url' })
-        .option('show', { type: 'boolean', default: false, describe: 'print the generated secret' })
-        .example('$0 set API_KEY', 'asks for the value without echoing it')
-        .example('printf %s "$TOKEN" | $0 set TOKEN -f .env.production', 'the value from stdin')
-        .example('$0 set SESSION_SECRET --generate', 'a fresh 32-byte random secret') as never,
-    handler: async (args) => {
-      const ctx = ctxFor(env, args.config);
-      const generated = args.generate !== undefined;
-      const text = generated ? generateSecret(args.generate as string, args.value) : await readValue(env, args.key, args.value);
-      const value: Node = { kind: 'str', value: text };
-      const result = await setValue(ctx, args.file, args.key, value, { format: args.format, plan: { age: args.age } });
-      if (generated && args.show) env.io.stdout.write(`${text}\n`);
-      const what = generated ? 'a generated secret' : 'the value';
-      if (result.created) say(env, `envseal: created ${result.file.display} with ${result.path} (${what})`);
-      else if (result.changed) say(env, `envseal: set ${result.path} in ${result.file.display} (${what})`);
-      else say(env, `envseal: ${result.path} already holds that value; ${result.file.display} unchanged`);
-    },
-  };
-}
+export const setCommand = defineCommand({
+  command: 'set <key> [value]',
+  describe: 'set one value (from the argument, stdin or a hidden prompt)',
+  positionals: {
+    key: keyPositional,
+    value: { type: 'string', describe: 'the value (better: stdin or the prompt, which keep it out of your shell history)' },
+  },
+  options: {
+    file: fileOption,
+    format: inputFormatOption,
+    age: ageOption,
+    generate: { type: 'string', describe: 'store a random secret of this many bytes (default 32), base64url' },
+    show: { type: 'boolean', default: false, describe: 'print the generated secret' },
+  },
+  examples: [
+    ['$0 set API_KEY', 'asks for the value without echoing it'],
+    ['printf %s "$TOKEN" | $0 set TOKEN -f .env.production', 'the value from stdin'],
+    ['$0 set SESSION_SECRET --generate', 'a fresh 32-byte random secret'],
+  ],
+  async handler(env, args) {
+    const ctx = ctxFor(env, args.config);
+    const generated = args.generate !== undefined;
+    const text = args.generate !== undefined ? generateSecret(args.generate, args.value) : await readValue(env, args.key, args.value);
+    const value: Node = { kind: 'str', value: text };
+    const result = await setValue(ctx, args.file, args.key, value, { format: args.format, plan: { age: args.age } });
+    if (generated && args.show) env.io.stdout.write(`${text}\n`);
+    const what = generated ? 'a generated secret' : 'the value';
+    if (result.created) say(env, `envseal: created ${result.file.display} with ${result.path} (${what})`);
+    else if (result.changed) say(env, `envseal: set ${result.path} in ${result.file.display} (${what})`);
+    else say(env, `envseal: ${result.path} already holds that value; ${result.file.display} unchanged`);
+  },
+});
 
 function generateSecret(bytesText: string, positional: string | undefined): string {
   if (positional !== undefined) throw new UsageError('give either a VALUE or --generate, not both');

@@ -3,65 +3,35 @@
  * decrypt it, when it last changed, and its rotation debt (values a removed member could
  * read that have not changed since). `--json`.
  */
-import type { CommandModule } from 'yargs';
-import { unwrapDataKey } from '../../crypto/data-key.js';
-import { allAgeKeys, otherKeyDescriptions } from '../../metadata/model.js';
-import { metadataOf } from '../../ops/open.js';
-import { discoverIdentities } from '../../ops/identities.js';
-import { outstandingDebt, readExposures } from '../../ops/exposures.js';
-import { loadTeam, relativeTo, sopsFiles } from '../../ops/team.js';
-import { ctxFor, type CommandEnv } from './env.js';
-import { jsonOption } from './options.js';
+import { statusRows } from '../../ops/status.js';
+import { renderError } from '../render.js';
+import { defineCommand } from './define.js';
+import { ctxFor } from './env.js';
+import { filesPositional, jsonOption } from './options.js';
 
-interface StatusArgs {
-  files: string[] | undefined;
-  json: boolean;
-  config: string | undefined;
-}
-
-export function statusCommand(env: CommandEnv): CommandModule<object, StatusArgs> {
-  return {
-    command: 'status [files..]',
-    describe: 'recipients, access and rotation debt of encrypted files',
-    builder: (y) => y.positional('files', { type: 'string', array: true }).option('json', jsonOption).example('$0 status', 'every encrypted file') as never,
-    handler: async (args) => {
-      const ctx = ctxFor(env, args.config);
-      const team = await loadTeam(ctx);
-      const { files, problems } = await sopsFiles(ctx, team, args.files ?? []);
-      const identities = (await discoverIdentities(ctx)).identities;
-      const debt = await outstandingDebt(ctx, team.root, await readExposures(ctx, team.root));
-      const rows = await Promise.all(
-        files.map(async (file) => {
-          const meta = metadataOf(file);
-          const path = relativeTo(team, file.abs);
-          const canDecrypt = (await unwrapDataKey(meta, identities)).ok;
-          return {
-            file: path,
-            format: file.format.name,
-            recipients: allAgeKeys(meta).map((k) => ({ recipient: k.recipient, name: team.nameOf(k.recipient) ?? null })),
-            otherKeys: otherKeyDescriptions(meta),
-            canDecrypt,
-            lastModified: meta.lastModified,
-            debt: debt.filter((d) => d.file === path).map(({ key, member, removed }) => ({ key, member, removed })),
-          };
-        }),
-      );
-      if (args.json) {
-        env.io.stdout.write(`${JSON.stringify({ files: rows, problems: problems.map((p) => p.message) }, null, 2)}\n`);
-        return;
-      }
-      if (rows.length === 0) env.io.stdout.write('no encrypted file found\n');
-      for (const row of rows) {
-        const names = row.recipients.map((r) => r.name ?? `${r.recipient.slice(0, 16)}… (not in the roster)`);
-        env.io.stdout.write(`${row.file} (${row.format})\n`);
-        env.io.stdout.write(`  recipients: ${[...names, ...row.otherKeys].join(', ')}\n`);
-        env.io.stdout.write(`  you can decrypt it: ${row.canDecrypt ? 'yes' : 'no'}\n`);
-        env.io.stdout.write(`  last modified: ${row.lastModified}\n`);
-        if (row.debt.length > 0) {
-          env.io.stdout.write(`  rotation debt: ${row.debt.map((d) => `${d.key} (${d.member} could read it)`).join(', ')}\n`);
-        }
-      }
-      for (const p of problems) env.io.stderr.write(`envseal: ${p.message}\n`);
-    },
-  };
-}
+export const statusCommand = defineCommand({
+  command: 'status [files..]',
+  describe: 'recipients, access and rotation debt of encrypted files',
+  positionals: { files: filesPositional },
+  options: { json: jsonOption },
+  examples: [['$0 status', 'every encrypted file']],
+  async handler(env, args) {
+    const { rows, problems } = await statusRows(ctxFor(env, args.config), args.files ?? []);
+    const out = (line: string): void => env.io.stdout.write(`${line}\n`);
+    if (args.json) {
+      out(JSON.stringify({ files: rows, problems: problems.map((p) => p.message) }, null, 2));
+      return;
+    }
+    if (rows.length === 0) out('no encrypted file found');
+    for (const row of rows) {
+      const names = row.recipients.map((r) => r.name ?? `${r.recipient.slice(0, 16)}… (not in the roster)`);
+      out(`${row.file} (${row.format})`);
+      out(`  recipients: ${[...names, ...row.otherKeys].join(', ')}`);
+      out(`  you can decrypt it: ${row.canDecrypt ? 'yes' : 'no'}`);
+      out(`  last modified: ${row.lastModified}`);
+      for (const problem of row.labelProblems) out(`  warning: ${problem}`);
+      if (row.debt.length > 0) out(`  rotation debt: ${row.debt.map((d) => `${d.key} (${d.member} could read it)`).join(', ')}`);
+    }
+    for (const p of problems) env.io.stderr.write(renderError(p, env.io.cwd, false));
+  },
+});

@@ -1,0 +1,318 @@
+/**
+ * The filesystem as envseal uses it: reads, and writes that are atomic (a temporary file in
+ * the same folder, fsync, rename, the original's mode kept) and take the file's lock
+ * (file-lock.ts). Every failure becomes an {@link IoError} naming the file. The calls an
+ * atomic write is made of are a parameter ({@link WriteSteps}), so tests inject faults
+ * without mocks.
+ */
+import { accessSync, closeSync, constants as fsConstants, fchmod, fsync, openSync, promises as fsp, rmSync, write as fsWrite } from 'node:fs';
+import { promisify } from 'node:util';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { errnoCode, IoError, toIoError } from '../errors.js';
+import { acquireLock, processAlive, tempPathFor } from './file-lock.js';
+import { UndoList, type Interrupts } from './interrupts.js';
+
+export interface FileStat {
+  readonly mode: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly isFile: boolean;
+  readonly isDirectory: boolean;
+}
+
+export interface DirEntry {
+  readonly name: string;
+  readonly isFile: boolean;
+  readonly isDirectory: boolean;
+}
+
+export interface WriteOptions {
+  /**
+   * What the file held when it was read (null: it did not exist). The write stops with an
+   * error instead of overwriting if the file changed since.
+   */
+  readonly expected?: Uint8Array | null;
+  /** Mode for a new file. An existing file keeps its own mode unless `forceMode`. */
+  readonly mode?: number;
+  /** Apply `mode` even when the file exists (plaintext written on purpose is always 0600). */
+  readonly forceMode?: boolean;
+}
+
+export interface Fs {
+  readFile(path: string): Promise<Uint8Array>;
+  stat(path: string): Promise<FileStat | null>;
+  /**
+   * Atomic replace: temp file in the same folder, fsync, rename; the original's mode kept.
+   * Takes the file's lock for the moment of the check and the rename, unless this Fs already
+   * holds it ({@link withLock}).
+   */
+  writeFileAtomic(path: string, data: string | Uint8Array, options?: WriteOptions): Promise<void>;
+  /**
+   * Holds the file's write lock while `work` runs, so a read-change-write is one turn: another
+   * envseal writing the same file waits for it (up to 30 s, saying so after 2 s) instead of
+   * failing. Writes to `path` inside `work` use the held lock.
+   */
+  withLock<T>(path: string, work: () => Promise<T>): Promise<T>;
+  /** Creates a new file; fails if it exists. */
+  writeNewFile(path: string, data: string | Uint8Array, mode: number): Promise<void>;
+  appendFile(path: string, data: string, mode: number): Promise<void>;
+  mkdir(path: string, mode: number): Promise<void>;
+  readdir(path: string): Promise<DirEntry[]>;
+  /**
+   * A new folder only this user can enter (0700), removed by `remove()` or, if envseal is
+   * stopped by a signal before that, by the signal handler (`edit`'s plaintext lives here).
+   */
+  privateFolder(prefix: string): Promise<PrivateFolder>;
+}
+
+export interface PrivateFolder {
+  readonly path: string;
+  remove(): Promise<void>;
+}
+
+export interface NodeFsOptions {
+  /** The calls an atomic write is made of (tests inject faults here). */
+  readonly steps?: WriteSteps;
+  /** Where undo steps go so a signal never leaves a temporary file, a lock or plaintext behind. */
+  readonly interrupts?: Interrupts;
+  /** How long a write waits for another envseal writing the same file (ms). */
+  readonly lockWaitMs?: number;
+  /** Told when a write has waited a while for another envseal (a line for stderr). */
+  readonly onLockWait?: (message: string) => void;
+}
+
+export function nodeFs(options: NodeFsOptions = {}): Fs {
+  const steps = options.steps ?? realWriteSteps;
+  const interrupts = options.interrupts ?? new UndoList();
+  const held = new Set<string>();
+  const lock = (path: string): ReturnType<typeof acquireLock> =>
+    acquireLock(path, {
+      waitMs: options.lockWaitMs,
+      interrupts,
+      onWait: (holder) => options.onLockWait?.(`waiting for ${holder}, which is writing ${path}…`),
+    });
+  return {
+    async readFile(path) {
+      try {
+        return new Uint8Array(await fsp.readFile(path));
+      } catch (err) {
+        throw toIoError(err, 'read', path);
+      }
+    },
+    async stat(path) {
+      try {
+        const s = await fsp.stat(path);
+        return { mode: s.mode & 0o7777, size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile(), isDirectory: s.isDirectory() };
+      } catch (err) {
+        if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return null;
+        throw toIoError(err, 'inspect', path);
+      }
+    },
+    writeFileAtomic: (path, data, writeOptions) => atomicWrite({ steps, interrupts, lock: held.has(path) ? null : lock }, path, data, writeOptions),
+    async withLock(path, work) {
+      if (held.has(path)) return work();
+      const taken = await lock(path);
+      held.add(path);
+      try {
+        return await work();
+      } finally {
+        held.delete(path);
+        await taken.release().catch(() => undefined);
+      }
+    },
+    async writeNewFile(path, data, mode) {
+      let handle: fsp.FileHandle | undefined;
+      try {
+        handle = await fsp.open(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
+        await handle.writeFile(data);
+        await handle.sync();
+      } catch (err) {
+        throw toIoError(err, 'create', path);
+      } finally {
+        await handle?.close();
+      }
+    },
+    async appendFile(path, data, mode) {
+      try {
+        await fsp.appendFile(path, data, { mode, flush: true });
+      } catch (err) {
+        throw toIoError(err, 'write', path);
+      }
+    },
+    async mkdir(path, mode) {
+      try {
+        await fsp.mkdir(path, { recursive: true, mode });
+      } catch (err) {
+        throw toIoError(err, 'create folder', path);
+      }
+    },
+    async readdir(path) {
+      try {
+        const entries = await fsp.readdir(path, { withFileTypes: true });
+        return entries.map((e) => ({ name: e.name, isFile: e.isFile(), isDirectory: e.isDirectory() }));
+      } catch (err) {
+        throw toIoError(err, 'list', path);
+      }
+    },
+    async privateFolder(prefix) {
+      await removeAbandonedFolders(prefix);
+      let path: string;
+      try {
+        path = await fsp.mkdtemp(`${prefix}${process.pid}-`);
+      } catch (err) {
+        throw toIoError(err, 'create folder', prefix);
+      }
+      const forget = interrupts.onInterrupt(() => rmSync(path, { recursive: true, force: true }));
+      return {
+        path,
+        async remove() {
+          await fsp.rm(path, { recursive: true, force: true });
+          forget();
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Private folders of envseal processes that no longer exist (killed with SIGKILL, or the
+ * machine lost power while `edit` ran): their plaintext is removed by the next one. The
+ * folder names carry the pid; a folder of a live process, or of another user, stays.
+ */
+async function removeAbandonedFolders(prefix: string): Promise<void> {
+  const dir = dirname(prefix);
+  const start = prefix.slice(dir.length + 1);
+  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(start)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(start.length))?.[1]);
+    if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
+    await fsp.rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * The filesystem calls an atomic write is made of. Tests replace single steps to inject
+ * faults (ENOSPC on write, EIO on fsync, a failing rename) and check nothing is lost.
+ */
+export interface WriteSteps {
+  /**
+   * Creates the temporary file and returns its descriptor. Synchronous on purpose: a signal
+   * handler runs between JavaScript turns, and must never miss a file whose creation is
+   * still in flight on another thread.
+   */
+  open(path: string, flags: number, mode: number): number;
+  write(fd: number, data: Uint8Array): Promise<void>;
+  sync(fd: number): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+}
+
+const fdWrite = promisify(fsWrite);
+
+export const realWriteSteps: WriteSteps = {
+  open: (path, flags, mode) => openSync(path, flags, mode),
+  write: async (fd, data) => {
+    for (let done = 0; done < data.length; ) done += (await fdWrite(fd, data, done, data.length - done)).bytesWritten;
+  },
+  sync: promisify(fsync),
+  rename: (from, to) => fsp.rename(from, to),
+};
+
+/**
+ * Replaces `path` atomically: a temporary file in the same folder, written, fsynced and
+ * renamed over the original (whose mode it takes). On any failure the original is
+ * untouched and the temporary file is removed. With `expected`, a file changed by someone
+ * else since it was read is not overwritten: the check and the rename happen under the
+ * file's lock (file-lock.ts), so two envseal writers cannot both pass it. A signal on the
+ * way removes the temporary file and the lock (interrupts.ts).
+ */
+async function atomicWrite(
+  how: { steps: WriteSteps; interrupts: Interrupts; lock: ((path: string) => ReturnType<typeof acquireLock>) | null },
+  path: string,
+  data: string | Uint8Array,
+  options: WriteOptions = {},
+): Promise<void> {
+  const { steps } = how;
+  const dir = dirname(path);
+  const temp = tempPathFor(path);
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let mode = options.mode ?? 0o644;
+  try {
+    const current = await fsp.stat(path);
+    if (options.forceMode !== true) mode = current.mode & 0o7777;
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw toIoError(err, 'inspect', path);
+  }
+  const lock = how.lock === null ? null : await how.lock(path);
+  let created = false;
+  const forget = how.interrupts.onInterrupt(() => {
+    if (created) rmSync(temp, { force: true });
+  });
+  let fd: number | undefined;
+  try {
+    fd = steps.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
+    created = true;
+    await steps.write(fd, bytes);
+    await fdChmod(fd, mode); // the umask may have narrowed the mode given to open()
+    await steps.sync(fd);
+    closeSync(fd);
+    fd = undefined;
+    // Once, under the lock and right before the rename: no envseal can change the file now.
+    await checkUnchanged(path, options.expected);
+    await steps.rename(temp, path);
+    created = false;
+  } catch (err) {
+    if (fd !== undefined) closeSync(fd);
+    if (created) rmSync(temp, { force: true });
+    if (err instanceof IoError) throw err;
+    throw toIoError(err, 'write', path);
+  } finally {
+    await lock?.release().catch(() => undefined);
+    forget();
+  }
+  await syncFolder(dir);
+}
+
+const fdChmod = promisify(fchmod);
+
+async function checkUnchanged(path: string, expected: Uint8Array | null | undefined): Promise<void> {
+  if (expected === undefined) return;
+  let current: Uint8Array | null;
+  try {
+    current = new Uint8Array(await fsp.readFile(path));
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw toIoError(err, 'read', path);
+    current = null;
+  }
+  const same = current === null || expected === null ? current === expected : Buffer.from(current).equals(expected);
+  if (!same) {
+    throw new IoError('the file was changed by someone else while envseal was working on it; nothing was written', {
+      file: path,
+      hint: 'run the command again',
+    }, 'CONFLICT');
+  }
+}
+
+async function syncFolder(dir: string): Promise<void> {
+  let handle: fsp.FileHandle | undefined;
+  try {
+    handle = await fsp.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Some filesystems cannot fsync a folder; the rename itself has already happened.
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/** /dev/shm when it is a writable folder (plaintext then never reaches a disk), else the OS temp folder. */
+export function memoryTempRoot(): string {
+  try {
+    accessSync('/dev/shm', fsConstants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
+

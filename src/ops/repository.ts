@@ -1,0 +1,126 @@
+/**
+ * The repository as repository-wide commands see it (team, updatekeys, rotate, status): its
+ * `.sops.yaml` (roster and rules), its folder (the root that file lists are relative to) and
+ * its sops files.
+ *
+ * The files looked at: what git would commit (tracked, plus untracked files that are not
+ * ignored) when the folder is a git repository, otherwise every file below it (skipping .git
+ * and node_modules). Only names whose format envseal knows are kept; whether each is a sops
+ * file is decided by reading it.
+ */
+import { dirname, join, relative, sep } from 'node:path';
+import { CONFIG_NAME, findConfigPath } from '../config/load.js';
+import { detectFormat } from '../formats/index.js';
+import { ruleFor } from '../config/rules.js';
+import { namer, readRoster, type Roster } from '../config/roster.js';
+import { parseConfig, type SopsConfig } from '../config/schema.js';
+import { EnvsealError } from '../errors.js';
+import type { Recipient } from '../keys/recipient.js';
+import { displayPath } from '../paths.js';
+import type { Ctx } from './context.js';
+import { loadFile, type LoadedFile } from './load.js';
+import { pooled } from './batch.js';
+
+export interface Team {
+  /** The folder of `.sops.yaml` (or the current folder when there is none yet). */
+  readonly root: string;
+  readonly configPath: string;
+  /** The config's text and bytes as read (null when it does not exist yet). */
+  readonly text: string | null;
+  readonly bytes: Uint8Array | null;
+  readonly config: SopsConfig | null;
+  readonly roster: Roster;
+  nameOf(recipient: string): string | undefined;
+}
+
+/** Age recipients per key group, and the Shamir threshold: who a file is (or should be) encrypted to. */
+export interface KeyTarget {
+  readonly groups: ReadonlyArray<readonly Recipient[]>;
+  readonly threshold: number;
+}
+
+export async function loadTeam(ctx: Ctx): Promise<Team> {
+  const found = await findConfigPath(ctx.io, null, { explicit: ctx.configPath });
+  const configPath = found ?? join(ctx.io.cwd, CONFIG_NAME);
+  const bytes = found === null ? null : await ctx.io.fs.readFile(found);
+  const text = bytes === null ? null : Buffer.from(bytes).toString('utf8');
+  const config = text === null ? null : parseConfig(text, configPath, ctx.warn);
+  const roster = config === null ? { members: new Map<string, Recipient>() } : readRoster(config.raw, configPath);
+  return { root: dirname(configPath), configPath, text, bytes, config, roster, nameOf: namer(roster) };
+}
+
+/** A recipient with its roster name when there is one: `bob (age1…)`. */
+export function labelled(team: Pick<Team, 'nameOf'>, recipient: string): string {
+  const name = team.nameOf(recipient);
+  return name === undefined ? recipient : `${name} (${recipient.slice(0, 16)}…)`;
+}
+
+/** The sops files of the repository (or the given files), loaded. Given files that do not load are reported. */
+export async function sopsFiles(ctx: Ctx, team: Team, given: readonly string[]): Promise<{ files: LoadedFile[]; problems: EnvsealError[] }> {
+  const candidates = given.length > 0 ? given : await repositoryFiles(ctx, team.root);
+  const problems: EnvsealError[] = [];
+  const loaded = await pooled(candidates, 8, async (file) => {
+    try {
+      return await loadFile(ctx, given.length > 0 ? file : displayPath(file, ctx.io.cwd));
+    } catch (err) {
+      if (err instanceof EnvsealError && given.length > 0) problems.push(err);
+      return null;
+    }
+  });
+  return { files: loaded.filter((l): l is LoadedFile => l !== null && l.parsed.metadata !== undefined), problems };
+}
+
+/** The recipients the rules give a file (null when no rule covers it). */
+export function ruleTarget(config: SopsConfig | null, abs: string): KeyTarget | null {
+  if (config === null) return null;
+  const rule = ruleFor(config, abs, sep);
+  if (rule === null) return null;
+  return { groups: rule.groups.map((g) => g.age), threshold: rule.shamirThreshold };
+}
+
+export function relativeTo(team: Team, abs: string): string {
+  return repoPath(team.root, abs);
+}
+
+/** The rotation-debt record, next to `.sops.yaml` (ops/exposures.ts). */
+export const EXPOSURES_FILE = '.envseal-exposures.yaml';
+
+export async function repositoryFiles(ctx: Ctx, root: string): Promise<string[]> {
+  const listed = await gitFiles(ctx, root);
+  const files = listed ?? (await walk(ctx, root));
+  return files.filter((abs) => detectFormat(abs) !== null && !abs.endsWith(`${sep}${CONFIG_NAME}`) && !abs.endsWith(`${sep}${EXPOSURES_FILE}`)).sort();
+}
+
+async function gitFiles(ctx: Ctx, root: string): Promise<string[] | null> {
+  try {
+    const result = await ctx.io.runCommand(['git', '-C', root, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], {}, { quiet: true });
+    if (result.code !== 0) return null;
+    const names = result.stdout.split('\0').filter((n) => n !== '');
+    return [...new Set(names)].map((n) => join(root, n));
+  } catch {
+    return null;
+  }
+}
+
+async function walk(ctx: Ctx, root: string): Promise<string[]> {
+  const out: string[] = [];
+  const visit = async (dir: string, depth: number): Promise<void> => {
+    if (depth > 32) return;
+    for (const entry of await ctx.io.fs.readdir(dir)) {
+      if (entry.isDirectory) {
+        if (entry.name === '.git' || entry.name === 'node_modules') continue;
+        await visit(join(dir, entry.name), depth + 1);
+      } else if (entry.isFile) {
+        out.push(join(dir, entry.name));
+      }
+    }
+  };
+  await visit(root, 0);
+  return out;
+}
+
+/** A path as shown and stored in repository-wide lists: relative to `root`, with `/`. */
+export function repoPath(root: string, abs: string): string {
+  return relative(root, abs).split(sep).join('/');
+}
+

@@ -1,0 +1,149 @@
+/**
+ * The argv → arguments table (changesets' habit): every command's flags parse into the
+ * arguments its handler receives, through the real parser with the handlers replaced by a
+ * recorder. Also: run's fast parser agrees with yargs on everything it accepts.
+ */
+import { describe, expect, it } from 'vitest';
+import { expandAttachedValues } from '../../src/cli/argv.js';
+import { commandName, type AnyCommandDef } from '../../src/cli/commands/define.js';
+import type { CommandEnv } from '../../src/cli/commands/env.js';
+import { parseRunArgv, type RunArgs } from '../../src/cli/commands/run-options.js';
+import { main } from '../../src/cli/main.js';
+import { buildParser, COMMANDS } from '../../src/cli/parser.js';
+import { tempDir, testIo } from '../helpers/cli.js';
+
+interface Parsed {
+  readonly command: string;
+  readonly args: Record<string, unknown>;
+}
+
+async function parse(argv: readonly string[]): Promise<Parsed | Error> {
+  const env: CommandEnv = { io: testIo({ cwd: tempDir() }).io, exitCode: 0, main };
+  let seen: Parsed | null = null;
+  const expanded = expandAttachedValues(argv);
+  try {
+    await buildParser(expanded, env, async (name, _def, args) => {
+      seen = { command: name.join(' '), args };
+    }).parseAsync(expanded);
+  } catch (err) {
+    return err as Error;
+  }
+  return seen ?? new Error('no command ran');
+}
+
+/** argv, the command it names, and the arguments (a subset) the handler must get. */
+const TABLE: ReadonlyArray<readonly [string, string, Record<string, unknown>]> = [
+  ['keygen', 'keygen', { pq: false, out: undefined, json: false }],
+  ['keygen --pq --out k.txt --json', 'keygen', { pq: true, out: 'k.txt', json: true }],
+  ['encrypt .env', 'encrypt', { files: ['.env'], stdout: false, age: undefined }],
+  ['encrypt a.env b.env --age age1x --age age1y --stdout', 'encrypt', { files: ['a.env', 'b.env'], age: ['age1x', 'age1y'], stdout: true }],
+  ['encrypt s.yaml --encrypted-regex ^pass --mac-only-encrypted', 'encrypt', { encryptedRegex: '^pass', macOnlyEncrypted: true }],
+  ['encrypt x --format yaml --config c.yaml', 'encrypt', { format: 'yaml', config: 'c.yaml' }],
+  ['decrypt .env', 'decrypt', { file: '.env', format: undefined, ignoreMac: false }],
+  ['decrypt s.yaml --format json --input-format yaml -o out.json', 'decrypt', { format: 'json', inputFormat: 'yaml', output: 'out.json' }],
+  ['decrypt .env -i --ignore-mac', 'decrypt', { inPlace: true, ignoreMac: true }],
+  ['decrypt .env -oout.env', 'decrypt', { output: 'out.env' }],
+  ['get KEY', 'get', { key: 'KEY', file: '.env', format: undefined }],
+  ['get db.password -f s.yaml', 'get', { key: 'db.password', file: 's.yaml' }],
+  ['get API_KEY -f.env.production', 'get', { key: 'API_KEY', file: '.env.production' }],
+  ['get K --file=x.json --format json', 'get', { file: 'x.json', format: 'json' }],
+  ['set K v', 'set', { key: 'K', value: 'v', file: '.env', show: false, generate: undefined }],
+  ['set K -f.env.production', 'set', { key: 'K', value: undefined, file: '.env.production' }],
+  ['set S --generate 48 --show --age age1x', 'set', { key: 'S', generate: '48', show: true, age: ['age1x'] }],
+  ['set PORT 0755', 'set', { value: '0755' }],
+  ['unset K -f.env.production', 'unset', { key: 'K', file: '.env.production' }],
+  ['edit .env --format dotenv', 'edit', { file: '.env', format: 'dotenv' }],
+  ['status', 'status', { files: [], json: false }],
+  ['status a.env b.yaml --json', 'status', { files: ['a.env', 'b.yaml'], json: true }],
+  ['team ls --json', 'team ls', { json: true }],
+  ['team add bob age1x', 'team add', { name: 'bob', recipient: 'age1x', rule: undefined, dryRun: false }],
+  ['team add bob age1x --rule 1 --rule ^prod/ --dry-run', 'team add', { rule: ['1', '^prod/'], dryRun: true }],
+  ['team rm bob --drop-other-keys', 'team rm', { name: 'bob', dryRun: false, dropOtherKeys: true }],
+  ['updatekeys', 'updatekeys', { files: [], dryRun: false }],
+  ['updatekeys a.env --dry-run', 'updatekeys', { files: ['a.env'], dryRun: true }],
+  ['rotate a.env --drop-other-keys', 'rotate', { files: ['a.env'], dropOtherKeys: true, dryRun: false }],
+  ['demo', 'demo', {}],
+  ['run -- node app.js', 'run', { '--': ['node', 'app.js'], file: undefined, mask: false }],
+  ['run -f.env.production -- node', 'run', { file: ['.env.production'], '--': ['node'] }],
+  ['run -f a.env -f b.env --mask --require A,B -- cmd -x 0755', 'run', { file: ['a.env', 'b.env'], mask: true, require: ['A,B'], '--': ['cmd', '-x', '0755'] }],
+];
+
+describe('argv → arguments, every command', () => {
+  for (const [line, command, expected] of TABLE) {
+    it(line, async () => {
+      const parsed = await parse(line.split(' '));
+      if (parsed instanceof Error) throw parsed;
+      expect(parsed.command).toBe(command);
+      for (const [key, value] of Object.entries(expected)) expect(parsed.args[key], key).toEqual(value);
+    });
+  }
+
+  it('covers every command and sub-command', () => {
+    const all = COMMANDS.flatMap((def: AnyCommandDef) => (def.subcommands ?? [def]).map((sub) => (sub === def ? commandName(def) : `${commandName(def)} ${commandName(sub)}`)));
+    const covered = new Set(TABLE.map(([, command]) => command));
+    expect(all.filter((name) => !covered.has(name))).toEqual([]);
+  });
+
+  it('refuses what no command declares', async () => {
+    for (const line of ['get', 'bogus', 'decrypt .env --bogus', 'team', 'set K --generate 8 extra arg']) {
+      expect(await parse(line.split(' ')), line).toBeInstanceOf(Error);
+    }
+  });
+
+  it('expands exactly the one-letter options that take a value', () => {
+    const valueShorts = COMMANDS.flatMap((def) => [...(def.subcommands ?? []), def])
+      .flatMap((def) => Object.values(def.options ?? {}))
+      .flatMap((o) => (typeof o.alias === 'string' && o.alias.length === 1 && o.type === 'string' ? [o.alias] : []));
+    for (const letter of new Set(valueShorts)) expect(expandAttachedValues([`-${letter}x`])).toEqual([`-${letter}`, 'x']);
+    expect(expandAttachedValues(['-i'])).toEqual(['-i']);
+    expect(expandAttachedValues(['--', '-fx'])).toEqual(['--', '-fx']);
+  });
+});
+
+/** run's fast path: what it accepts, yargs parses the same way; what it does not, it leaves to yargs. */
+const RUN_TABLE: string[][] = [
+  ['--', 'node', 'app.js'],
+  ['--', 'node', 'app.js', '--port', '3000', '-x', '0755'],
+  ['-f', '.env', '--', 'node'],
+  ['-f', 'a.env', 'b.env', '--', 'node'],
+  ['--file', 'a.env', '--file=b.env', '--', 'node'],
+  ['--override', '--pristine', '--mask', '--flatten', '--', 'cmd'],
+  ['--require', 'A,B', '--require', 'C', '--', 'cmd'],
+  ['--require', 'A', 'B', '--example', '.env.example', '--', 'cmd'],
+  ['--format', 'yaml', '-f', 'x.yaml', '--', 'cmd'],
+  ['--format=json', '--', 'cmd'],
+  ['--config', 'other/.sops.yaml', '--', 'cmd'],
+  ['--config=c.yaml', '-f', 'a', '--', 'cmd', '--help'],
+];
+
+const RUN_FALLBACKS: string[][] = [
+  ['--help'],
+  ['-h', '--', 'node'],
+  ['--version'],
+  ['--bogus', '--', 'node'],
+  ['node', 'app.js'],
+  ['--'],
+  ['--format', 'toml', '--', 'cmd'],
+  ['--no-override', '--', 'cmd'],
+  ['--override=false', '--', 'cmd'],
+  ['--example', '--', 'cmd'],
+  ['--example', 'a', '--example', 'b', '--', 'cmd'],
+  ['-fx.env', '--', 'cmd'],
+];
+
+describe('run argv: fast path and yargs agree', () => {
+  for (const argv of RUN_TABLE) {
+    it(argv.join(' '), async () => {
+      const fast = parseRunArgv(argv);
+      expect(fast).not.toBeNull();
+      const slow = await parse(['run', ...argv]);
+      if (slow instanceof Error) throw slow;
+      for (const key of Object.keys(fast as RunArgs)) expect((fast as Record<string, unknown>)[key], key).toEqual(slow.args[key]);
+    });
+  }
+  for (const argv of RUN_FALLBACKS) {
+    it(`falls back to yargs: ${argv.join(' ')}`, () => {
+      expect(parseRunArgv(argv)).toBeNull();
+    });
+  }
+});
