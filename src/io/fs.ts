@@ -6,6 +6,7 @@
  * without mocks.
  */
 import { accessSync, closeSync, constants as fsConstants, fchmod, fsync, openSync, promises as fsp, rmSync, write as fsWrite } from 'node:fs';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -85,7 +86,11 @@ export interface NodeFsOptions {
 export function nodeFs(options: NodeFsOptions = {}): Fs {
   const steps = options.steps ?? realWriteSteps;
   const interrupts = options.interrupts ?? new UndoList();
-  const held = new Set<string>();
+  // The locks the current async context holds (withLock), so that writes inside it, and a
+  // nested withLock of the same file, use the held lock instead of waiting for themselves,
+  // while a concurrent turn in the same process still waits.
+  const held = new AsyncLocalStorage<ReadonlySet<string>>();
+  const holds = (path: string): boolean => held.getStore()?.has(path) === true;
   const lock = (path: string): ReturnType<typeof acquireLock> =>
     acquireLock(path, {
       waitMs: options.lockWaitMs,
@@ -109,15 +114,13 @@ export function nodeFs(options: NodeFsOptions = {}): Fs {
         throw toIoError(err, 'inspect', path);
       }
     },
-    writeFileAtomic: (path, data, writeOptions) => atomicWrite({ steps, interrupts, lock: held.has(path) ? null : lock }, path, data, writeOptions),
+    writeFileAtomic: (path, data, writeOptions) => atomicWrite({ steps, interrupts, lock: holds(path) ? null : lock }, path, data, writeOptions),
     async withLock(path, work) {
-      if (held.has(path)) return work();
+      if (holds(path)) return work();
       const taken = await lock(path);
-      held.add(path);
       try {
-        return await work();
+        return await held.run(new Set([...(held.getStore() ?? []), path]), work);
       } finally {
-        held.delete(path);
         await taken.release().catch(() => undefined);
       }
     },
