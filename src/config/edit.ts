@@ -6,7 +6,7 @@
 import type { Document, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { yamlLib } from '../yaml-lib.js';
 import { ConfigError } from '../errors.js';
-import { splitRecipientList } from '../keys/recipient.js';
+import { sameRecipient, splitRecipientList } from '../keys/recipient.js';
 
 /** The rule `team add` creates when there is no .sops.yaml: every dotenv, YAML and JSON file. */
 export const CATCH_ALL_REGEX = '(^|/)(\\.env(\\.[^/]*)?|[^/]*\\.env|[^/]*\\.ya?ml|[^/]*\\.json)$';
@@ -108,11 +108,11 @@ function addToRule(rule: YAMLMap, recipient: string, name: string): void {
   const holder = yamlLib().isSeq(groups) && yamlLib().isMap(groups.items[0]) ? (groups.items[0] as YAMLMap) : rule;
   const age = holder.get('age', true);
   if (yamlLib().isSeq(age)) {
-    const present = age.items.some((item) => yamlLib().isScalar(item) && splitRecipientList(String(item.value)).includes(recipient));
+    const present = age.items.some((item) => yamlLib().isScalar(item) && splitRecipientList(String(item.value)).some((r) => sameRecipient(r, recipient)));
     if (!present) age.add(named(recipient, name));
   } else if (yamlLib().isScalar(age) && age.value !== null && String(age.value).trim() !== '') {
     const list = splitRecipientList(String(age.value));
-    if (!list.includes(recipient)) age.value = [...list, recipient].join(',');
+    if (!list.some((r) => sameRecipient(r, recipient))) age.value = [...list, recipient].join(',');
   } else {
     holder.set('age', recipientSeq([[recipient, name]]));
   }
@@ -123,7 +123,11 @@ export function removeMemberText(text: string, file: string, name: string | unde
   const doc = load(text, file);
   const section = (doc.contents as YAMLMap).get('envseal', true);
   const members = yamlLib().isMap(section) ? section.get('members', true) : undefined;
-  if (name !== undefined && yamlLib().isMap(members)) members.delete(name);
+  if (yamlLib().isMap(members)) {
+    if (name !== undefined) members.delete(name);
+    // Any other name for the same key goes too (compared as keys, not as strings).
+    members.items = members.items.filter((pair) => !(yamlLib().isScalar(pair.value) && sameRecipient(String(pair.value.value), recipient)));
+  }
   for (const rule of rulesOf(doc)) {
     removeFrom(rule, recipient);
     const groups = rule.get('key_groups', true);
@@ -138,13 +142,13 @@ function removeFrom(holder: YAMLMap, recipient: string): void {
     age.items = age.items.flatMap((item) => {
       if (!yamlLib().isScalar(item)) return [item];
       const list = splitRecipientList(String(item.value));
-      if (!list.includes(recipient)) return [item];
-      const rest = list.filter((r) => r !== recipient);
+      if (!list.some((r) => sameRecipient(r, recipient))) return [item];
+      const rest = list.filter((r) => !sameRecipient(r, recipient));
       if (rest.length === 0) return [];
       item.value = rest.join(',');
       return [item];
     });
   } else if (yamlLib().isScalar(age) && age.value !== null) {
-    age.value = splitRecipientList(String(age.value)).filter((r) => r !== recipient).join(',');
+    age.value = splitRecipientList(String(age.value)).filter((r) => !sameRecipient(r, recipient)).join(',');
   }
 }

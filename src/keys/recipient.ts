@@ -46,3 +46,13 @@ export function splitRecipientList(text: string): string[] {
     .map((part) => part.trim())
     .filter((part) => part !== '');
 }
+
+/**
+ * Whether two recipient strings are the same key: compared parsed (bech32 is case-blind, so
+ * `AGE1…` and `age1…` are one key), never as strings. Text that does not parse equals nothing.
+ */
+export function sameRecipient(a: string, b: string): boolean {
+  const pa = parseRecipient(a);
+  const pb = parseRecipient(b);
+  return pa.ok && pb.ok && pa.recipient === pb.recipient;
+}

@@ -55,10 +55,16 @@ function recipientDiff(meta: Metadata, target: KeyTarget): { added: Recipient[];
   return { added: [...after].filter((r) => !before.has(r)), removed: [...before].filter((r) => !after.has(r)) };
 }
 
-/** Null when the file already has exactly these recipients. */
-export async function updateKeys(ctx: Ctx, loaded: LoadedFile, target: KeyTarget, options: OpenOptions = {}): Promise<KeyChange | null> {
+export interface UpdateKeysOptions extends OpenOptions {
+  /** Recipients whose entries are wrapped anew even when an entry carries their label. */
+  readonly rewrap?: readonly Recipient[];
+}
+
+/** Null when the file already has exactly these recipients (and nothing is to be re-wrapped). */
+export async function updateKeys(ctx: Ctx, loaded: LoadedFile, target: KeyTarget, options: UpdateKeysOptions = {}): Promise<KeyChange | null> {
   const meta = metadataOf(loaded);
-  if (sameGroups(meta, target)) return null;
+  const rewrap = new Set(options.rewrap ?? []);
+  if (sameGroups(meta, target) && rewrap.size === 0) return null;
   if (target.groups.every((g) => g.length === 0)) {
     throw new ConfigError('the rules leave the file with no recipient', { file: loaded.abs, hint: 'every file needs at least one recipient' });
   }
@@ -69,7 +75,9 @@ export async function updateKeys(ctx: Ctx, loaded: LoadedFile, target: KeyTarget
     // An entry is kept byte for byte only under a canonical label no other entry repeats;
     // any other is wrapped again (a relabelled entry must not pass for someone else's).
     const labels = group.age.map((k) => k.label);
-    const trusted = group.age.filter((k) => k.recipient !== null && k.recipient === k.label && labels.indexOf(k.label) === labels.lastIndexOf(k.label));
+    const trusted = group.age.filter(
+      (k) => k.recipient !== null && k.recipient === k.label && labels.indexOf(k.label) === labels.lastIndexOf(k.label) && !rewrap.has(k.recipient),
+    );
     const kept = new Map(trusted.map((k) => [k.recipient as Recipient, k]));
     const want = target.groups[0] ?? [];
     const wrapped = new Map((await wrapForRecipients(dataKey, want.filter((r) => !kept.has(r)))).map((k) => [k.recipient as Recipient, k]));

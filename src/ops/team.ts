@@ -17,14 +17,14 @@ import { parseConfig } from '../config/schema.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { parseRecipient, type Recipient } from '../keys/recipient.js';
 import { formatLastModified } from '../crypto/mac.js';
-import { allAgeKeys } from '../metadata/model.js';
+import { allAgeKeys, labelProblems, type Metadata } from '../metadata/model.js';
 import { applyToFiles, type BatchOutcome } from './batch.js';
 import type { Ctx } from './context.js';
 import { exposedValues, recordExposure, type Exposure } from './exposures.js';
 import type { LoadedFile } from './load.js';
 import { metadataOf } from './open.js';
 import { currentTarget, refuseOtherKeys, rotate, updateKeys } from './rekey.js';
-import { loadTeam, relativeTo, sopsFiles, type KeyTarget, type Team } from './repository.js';
+import { loadTeam, relativeTo, ruleTarget, sopsFiles, type KeyTarget, type Team } from './repository.js';
 
 export interface MemberRow {
   /** Null for a recipient that reads files but is not in the roster. */
@@ -86,21 +86,49 @@ export async function planAdd(ctx: Ctx, input: { name: string; recipient: string
     const rule = ruleFor(newConfig, file.abs, sep);
     if (rule === null || !rule.groups.some((g) => g.age.includes(recipient))) return [];
     const target = currentTarget(file);
-    if (target.groups.some((g) => g.includes(recipient))) return [];
-    return [{ file, target: { groups: target.groups.map((g, i) => (i === 0 ? [...g, recipient] : g)), threshold: target.threshold } }];
+    if (readsAlready(metadataOf(file), recipient) && wasExpected(team, file, recipient)) return [];
+    return [{ file, target: withMember(target, recipient) }];
   });
   return { team, name: input.name, recipient, configText, createsConfig: team.text === null, files };
 }
 
 export async function applyAdd(ctx: Ctx, plan: AddPlan): Promise<BatchOutcome> {
   await ctx.io.fs.writeFileAtomic(plan.team.configPath, plan.configText, { expected: plan.team.bytes, mode: 0o644 });
-  return applyToFiles(ctx, plan.files, async (change, current) => {
+  return applyToFiles(ctx, plan.files, async (_change, current) => {
     // Re-read under the lock: add the member to whatever recipients the file has now.
-    const now = currentTarget(current);
-    if (now.groups.some((g) => g.includes(plan.recipient))) return null;
-    const target = { groups: now.groups.map((g, i) => (i === 0 ? [...g, plan.recipient] : g)), threshold: change.target.threshold };
-    return (await updateKeys(ctx, current, target))?.text ?? null;
+    if (readsAlready(metadataOf(current), plan.recipient) && wasExpected(plan.team, current, plan.recipient)) return null;
+    return (await updateKeys(ctx, current, withMember(currentTarget(current), plan.recipient), { rewrap: [plan.recipient] }))?.text ?? null;
   });
+}
+
+/** `target` with `recipient` added to its first key group (where `team add` puts members). */
+function withMember(target: KeyTarget, recipient: Recipient): KeyTarget {
+  const groups = target.groups.map((g, i) => (i === 0 ? [...g.filter((r) => r !== recipient), recipient] : g));
+  return { groups, threshold: target.threshold };
+}
+
+/**
+ * Whether a file already has an entry for `recipient` that can be taken at its word: its
+ * label is canonical and the file's labels are all in order. Labels are not authenticated, so
+ * an entry under a repeated or doubtful label may be someone else's: then it is wrapped anew.
+ */
+function readsAlready(meta: Metadata, recipient: Recipient): boolean {
+  return labelProblems(meta).length === 0 && allAgeKeys(meta).some((k) => k.label === recipient);
+}
+
+/**
+ * Whether an entry labelled for `recipient` was to be expected before this change: they are in
+ * the roster, or the file's rule lists them. Otherwise the label was written by someone else
+ * (perhaps on their own entry), and the new member gets an entry of their own.
+ */
+function wasExpected(team: Team, file: LoadedFile, recipient: Recipient): boolean {
+  const rule = ruleTarget(team.config, file.abs);
+  return team.nameOf(recipient) !== undefined || (rule !== null && rule.groups.some((g) => g.includes(recipient)));
+}
+
+export interface RemoveChange extends FileChange {
+  /** Why the file gets a new data key (the member's rules, their label, or doubt about the labels). */
+  readonly reason: string;
 }
 
 export interface RemovePlan {
@@ -108,35 +136,61 @@ export interface RemovePlan {
   /** The roster name, when the member was named or is in the roster. */
   readonly name: string | undefined;
   readonly recipient: Recipient;
-  readonly files: FileChange[];
+  readonly files: RemoveChange[];
   readonly exposure: Exposure;
   readonly dropOtherKeys: boolean;
 }
 
+/**
+ * Which files the member could read, decided without trusting labels (they are not covered by
+ * the MAC, so a member can rewrite their own): every file their rules cover, every file with
+ * an entry labelled for them, and every file about whose labels there is any doubt — labels
+ * that do not parse, are not canonical or repeat, or name a recipient the file's rule (or,
+ * without a rule, the roster) does not list. Each gets a new data key; their values go on the
+ * exposure list.
+ */
 export async function planRemove(ctx: Ctx, input: { member: string; dropOtherKeys: boolean }): Promise<RemovePlan> {
   const team = await loadTeam(ctx);
   const { name, recipient } = resolveMember(team, input.member);
+  const who = name ?? recipient;
   const { files } = await sopsFiles(ctx, team, []);
-  const readable = files.filter((f) => currentTarget(f).groups.some((g) => g.includes(recipient)));
-  const changes = readable.map((file) => {
+  const changes = files.flatMap((file): RemoveChange[] => {
+    const reason = removalReason(team, file, recipient);
+    if (reason === null) return [];
     const target = currentTarget(file);
     const groups = target.groups.map((g) => g.filter((r) => r !== recipient));
-    if (groups.every((g) => g.length === 0)) {
-      throw new ConfigError(`${name ?? recipient} is the only recipient of ${relativeTo(team, file.abs)}`, {
+    const emptied = groups.findIndex((g) => g.length === 0);
+    if (emptied >= 0) {
+      const where = groups.length === 1 ? `the only recipient of ${relativeTo(team, file.abs)}` : `the only member of key group ${emptied + 1} of ${relativeTo(team, file.abs)}`;
+      throw new ConfigError(`${who} is ${where}; removing them would leave a share of the data key wrapped for nobody; nothing was written`, {
         file: file.abs,
-        hint: 'add someone else first (envseal team add), or delete the file',
+        hint: groups.length === 1 ? 'add someone else first (envseal team add), or delete the file' : 'add someone else to that key group first (in .sops.yaml, then envseal updatekeys)',
       });
     }
-    return { file, target: { groups, threshold: target.threshold } };
+    return [{ file, target: { groups, threshold: target.threshold }, reason }];
   });
-  refuseOtherKeys(readable, input.dropOtherKeys);
+  refuseOtherKeys(changes.map((c) => c.file), input.dropOtherKeys);
   const exposure: Exposure = {
-    member: name ?? recipient,
+    member: who,
     recipient,
     removed: formatLastModified(ctx.io.now()),
-    values: readable.flatMap((f) => exposedValues(f, team.root)),
+    values: changes.flatMap((c) => exposedValues(c.file, team.root)),
   };
   return { team, name, recipient, files: changes, exposure, dropOtherKeys: input.dropOtherKeys };
+}
+
+function removalReason(team: Team, file: LoadedFile, recipient: Recipient): string | null {
+  const meta = metadataOf(file);
+  const keys = allAgeKeys(meta);
+  if (keys.some((k) => k.recipient === recipient)) return 'they are a recipient';
+  const rule = ruleTarget(team.config, file.abs);
+  if (rule !== null && rule.groups.some((g) => g.includes(recipient))) return 'their rules cover it';
+  const problems = labelProblems(meta);
+  if (problems.length > 0) return `its key labels cannot be trusted (${problems[0]})`;
+  const expected = rule !== null ? new Set(rule.groups.flat()) : team.roster.members.size > 0 ? new Set(team.roster.members.values()) : null;
+  const stranger = expected === null ? undefined : keys.find((k) => k.recipient !== null && !expected.has(k.recipient));
+  if (stranger !== undefined) return `it has an entry labelled for ${stranger.recipient?.slice(0, 16)}…, ${rule !== null ? 'whom its rule does not list' : 'who is not in the roster'}`;
+  return null;
 }
 
 export async function applyRemove(ctx: Ctx, plan: RemovePlan): Promise<BatchOutcome> {

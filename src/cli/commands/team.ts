@@ -76,7 +76,7 @@ const teamRm = defineCommand({
     const who = plan.name ?? plan.recipient;
     say(env, `envseal: remove ${who}${team.text === null ? '' : ` from ${relativeTo(team, team.configPath)}`}`);
     say(env, plan.files.length === 0 ? '  they could read no encrypted file' : `  new data key for ${count(plan.files.length, 'file')}:`);
-    for (const p of plan.files) say(env, `    ${relativeTo(team, p.file.abs)}`);
+    for (const p of plan.files) say(env, `    ${relativeTo(team, p.file.abs)} (${p.reason})`);
     if (args.dryRun) {
       printExposure(env, plan.exposure);
       return;
