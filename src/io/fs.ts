@@ -5,11 +5,11 @@
  * atomic write is made of are a parameter ({@link WriteSteps}), so tests inject faults
  * without mocks.
  */
-import { accessSync, closeSync, constants as fsConstants, fchmod, fsync, openSync, promises as fsp, rmSync, write as fsWrite } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants as fsConstants, fchmod, fsync, lstatSync, mkdirSync, openSync, promises as fsp, rmSync, write as fsWrite } from 'node:fs';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { errnoCode, IoError, toIoError } from '../errors.js';
 import { acquireLock, processAlive, tempPathFor } from './file-lock.js';
 import { UndoList, type Interrupts } from './interrupts.js';
@@ -58,11 +58,15 @@ export interface Fs {
   /** Creates a new file; fails if it exists. */
   writeNewFile(path: string, data: string | Uint8Array, mode: number): Promise<void>;
   appendFile(path: string, data: string, mode: number): Promise<void>;
+  chmod(path: string, mode: number): Promise<void>;
   mkdir(path: string, mode: number): Promise<void>;
   readdir(path: string): Promise<DirEntry[]>;
   /**
-   * A new folder only this user can enter (0700), removed by `remove()` or, if envseal is
-   * stopped by a signal before that, by the signal handler (`edit`'s plaintext lives here).
+   * A new folder only this user can enter, for plaintext (`edit`'s temporary file, `demo`):
+   * `<base>/envseal-<uid>/<name><pid>-XXXXXX` for `prefix` = `<base>/<name>`. The per-user
+   * folder is made 0700 and checked (a real folder, ours, closed to others) before anything
+   * goes in; folders of envseal processes that died are removed from it, and only from it.
+   * The new folder is removed by `remove()` or, on a signal, by the signal handler.
    */
   privateFolder(prefix: string): Promise<PrivateFolder>;
 }
@@ -143,6 +147,13 @@ export function nodeFs(options: NodeFsOptions = {}): Fs {
         throw toIoError(err, 'write', path);
       }
     },
+    async chmod(path, mode) {
+      try {
+        await fsp.chmod(path, mode);
+      } catch (err) {
+        throw toIoError(err, 'change the mode of', path);
+      }
+    },
     async mkdir(path, mode) {
       try {
         await fsp.mkdir(path, { recursive: true, mode });
@@ -159,12 +170,14 @@ export function nodeFs(options: NodeFsOptions = {}): Fs {
       }
     },
     async privateFolder(prefix) {
-      await removeAbandonedFolders(prefix);
+      const root = ownPrivateRoot(dirname(prefix), prefix);
+      const name = basename(prefix);
+      await removeAbandonedFolders(root, name);
       let path: string;
       try {
-        path = await fsp.mkdtemp(`${prefix}${process.pid}-`);
+        path = await fsp.mkdtemp(join(root, `${name}${process.pid}-`));
       } catch (err) {
-        throw toIoError(err, 'create folder', prefix);
+        throw toIoError(err, 'create folder', join(root, name));
       }
       const forget = interrupts.onInterrupt(() => rmSync(path, { recursive: true, force: true }));
       return {
@@ -179,19 +192,47 @@ export function nodeFs(options: NodeFsOptions = {}): Fs {
 }
 
 /**
- * Private folders of envseal processes that no longer exist (killed with SIGKILL, or the
- * machine lost power while `edit` ran): their plaintext is removed by the next one. The
- * folder names carry the pid; a folder of a live process, or of another user, stays.
+ * This user's own folder under `base` (a folder others may write, such as /dev/shm or /tmp):
+ * `envseal-<uid>`, created 0700. It must be a real folder (not a symbolic link), owned by this
+ * user, and closed to others; one planted by someone else is refused, never used or deleted.
+ * (Windows has no uid; its temporary folder is per user already.)
  */
-async function removeAbandonedFolders(prefix: string): Promise<void> {
-  const dir = dirname(prefix);
-  const start = prefix.slice(dir.length + 1);
-  const names = await fsp.readdir(dir).catch(() => [] as string[]);
-  for (const name of names) {
-    if (!name.startsWith(start)) continue;
-    const pid = Number(/^(\d+)-/.exec(name.slice(start.length))?.[1]);
+function ownPrivateRoot(base: string, prefix: string): string {
+  const uid = process.getuid?.();
+  if (uid === undefined) return base;
+  const root = join(base, `envseal-${uid}`);
+  try {
+    mkdirSync(root, { mode: 0o700 });
+  } catch (err) {
+    if (errnoCode(err) !== 'EEXIST') throw toIoError(err, 'create folder', prefix);
+  }
+  let stat = lstatSync(root);
+  if (stat.isDirectory() && !stat.isSymbolicLink() && stat.uid === uid && (stat.mode & 0o077) !== 0) {
+    chmodSync(root, 0o700); // ours, but left open (an old umask): close it before use
+    stat = lstatSync(root);
+  }
+  if (!stat.isDirectory() || stat.isSymbolicLink() || stat.uid !== uid || (stat.mode & 0o077) !== 0) {
+    throw new IoError('the private folder for plaintext is not this user\'s own closed folder; nothing was put in it', {
+      file: root,
+      hint: 'someone else made it: have it removed, or set XDG_RUNTIME_DIR to a folder only you can enter',
+    });
+  }
+  return root;
+}
+
+/**
+ * Private folders of envseal processes that no longer exist (killed with SIGKILL, or the
+ * machine lost power while `edit` ran): their plaintext is removed by the next one. Only
+ * inside this user's own root (see {@link ownPrivateRoot}), where nobody else can put or
+ * swap anything; the folder names carry the pid, and a live process's folder stays.
+ */
+async function removeAbandonedFolders(root: string, name: string): Promise<void> {
+  const names = await fsp.readdir(root).catch(() => [] as string[]);
+  for (const entry of names) {
+    if (!entry.startsWith(name)) continue;
+    const pid = Number(/^(\d+)-/.exec(entry.slice(name.length))?.[1]);
     if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
-    await fsp.rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+    await fsp.rm(join(root, entry), { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
@@ -241,9 +282,13 @@ async function atomicWrite(
   const temp = tempPathFor(path);
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let mode = options.mode ?? 0o644;
+  // A new file gets `mode` narrowed by the umask, as any program's new file; an existing one
+  // keeps its own mode exactly, and plaintext written on purpose gets exactly `mode` (0600).
+  let exact = options.forceMode === true;
   try {
     const current = await fsp.stat(path);
     if (options.forceMode !== true) mode = current.mode & 0o7777;
+    exact = true;
   } catch (err) {
     if (errnoCode(err) !== 'ENOENT') throw toIoError(err, 'inspect', path);
   }
@@ -257,7 +302,7 @@ async function atomicWrite(
     fd = steps.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
     created = true;
     await steps.write(fd, bytes);
-    await fdChmod(fd, mode); // the umask may have narrowed the mode given to open()
+    if (exact) await fdChmod(fd, mode); // open() applied the umask; undo that where the mode must be exact
     await steps.sync(fd);
     closeSync(fd);
     fd = undefined;
@@ -309,13 +354,21 @@ async function syncFolder(dir: string): Promise<void> {
   }
 }
 
-/** /dev/shm when it is a writable folder (plaintext then never reaches a disk), else the OS temp folder. */
-export function memoryTempRoot(): string {
-  try {
-    accessSync('/dev/shm', fsConstants.W_OK);
-    return '/dev/shm';
-  } catch {
-    return tmpdir();
+/**
+ * Where private temporary folders go: `$XDG_RUNTIME_DIR` (a per-user folder in memory, on
+ * systemd machines), else /dev/shm when it is writable (memory: plaintext never reaches a
+ * disk), else the OS temp folder. {@link ownPrivateRoot} makes a per-user folder inside it.
+ */
+export function memoryTempRoot(env: Readonly<Record<string, string | undefined>>): string {
+  const runtime = env['XDG_RUNTIME_DIR'];
+  for (const candidate of [runtime, '/dev/shm']) {
+    if (candidate === undefined || !isAbsolute(candidate)) continue;
+    try {
+      accessSync(candidate, fsConstants.W_OK);
+      return candidate;
+    } catch {
+      // not there or not writable: the next one
+    }
   }
+  return tmpdir();
 }
-

@@ -83,7 +83,7 @@ export function nodeIo(options: NodeIoOptions = {}): Io {
     runInteractive(argv) {
       return interrupts.whileInteractive(() => runOnTerminal(argv, this.env));
     },
-    privateTempRoot: memoryTempRoot(),
+    privateTempRoot: memoryTempRoot(host.env),
     execPath: process.execPath,
   };
 }

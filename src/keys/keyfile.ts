@@ -6,7 +6,6 @@
 import { dirname } from 'node:path';
 import { IoError } from '../errors.js';
 import type { Fs } from '../io/fs.js';
-import { readableByOthersWarning } from './discovery.js';
 
 /** What keygen writes for one identity (age-keygen's layout). */
 export function identityBlock(identity: string, recipient: string, created: string): string {
@@ -23,8 +22,9 @@ export async function writeNewIdentityFile(fs: Fs, path: string, block: string):
 }
 
 /**
- * Appends `block` to the keys file at `path` (created 0600 in a 0700 folder when missing).
- * Returns a warning when the file can be read by others.
+ * Appends `block` to the keys file at `path` (created 0600 in a 0700 folder when missing). A
+ * keys file others can read is closed (0600) before a new secret goes into it; the returned
+ * line says so.
  */
 export async function appendIdentity(fs: Fs, path: string, block: string, platform: string): Promise<string | null> {
   await fs.mkdir(dirname(path), 0o700);
@@ -34,7 +34,10 @@ export async function appendIdentity(fs: Fs, path: string, block: string, platfo
   if (existing !== null && existing.size > 0) {
     const current = await fs.readFile(path);
     if (current[current.length - 1] !== 0x0a) prefix = '\n';
-    if (platform !== 'win32' && (existing.mode & 0o077) !== 0) warning = readableByOthersWarning(path);
+    if (platform !== 'win32' && (existing.mode & 0o077) !== 0) {
+      await fs.chmod(path, 0o600);
+      warning = `key file ${path} could be read by other users; it is now 0600 (only you). Identities already in it may have been read: consider them exposed`;
+    }
   }
   await fs.appendFile(path, prefix + block, 0o600);
   return warning;

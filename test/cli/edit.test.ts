@@ -45,7 +45,11 @@ async function setup(name: string, text: string, mode: string) {
   const edit = (extra: { prompt?: (q: string) => string | null } = {}) =>
     cli(['edit', name], { cwd: dir, env, runInteractive, tempRoot, now: new Date(Date.now() + 5000), ...(extra.prompt === undefined ? { stdin: '' } : extra) });
   const noPlaintextLeft = (): void => {
-    expect(readdirSync(tempRoot)).toEqual([]);
+    // Only the per-user folder envseal keeps (0700, this user's) remains, and it is empty.
+    const own = `envseal-${process.getuid?.() ?? 0}`;
+    expect(readdirSync(tempRoot)).toEqual([own]);
+    expect(readdirSync(join(tempRoot, own))).toEqual([]);
+    expect(statSync(join(tempRoot, own)).mode & 0o777).toBe(0o700);
     for (const line of readFileSync(spy, 'utf8').trim().split('\n')) {
       const [path = '', fileMode, dirMode] = line.split(' ');
       expect(fileMode).toBe('600');

@@ -35,7 +35,7 @@ describe('keygen', () => {
     expect(statSync(join(dir, 'pq.key')).mode & 0o777).toBe(0o600);
   });
 
-  it('warns about a keys file others can read, naming the fix', async () => {
+  it('closes a keys file others can read before adding a secret to it, and says so', async () => {
     const dir = tempDir();
     const env = isolatedEnv(dir);
     await cli(['keygen'], { cwd: dir, env });
@@ -43,6 +43,8 @@ describe('keygen', () => {
     const { chmodSync } = await import('node:fs');
     chmodSync(file, 0o644);
     const again = await cli(['keygen'], { cwd: dir, env });
-    expect(again.stderr).toContain(`chmod 600 ${file}`);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain(`key file ${file} could be read by other users; it is now 0600`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 });

@@ -48,7 +48,7 @@ export const decryptCommand = defineCommand({
       await env.io.fs.withLock(resolveFromCwd(env.io, args.file), async () => {
         const result = await plaintext();
         if (!result.sameFormat) throw new UsageError("--in-place keeps the file's format; drop --format or use --output");
-        await env.io.fs.writeFileAtomic(result.abs, result.text, { expected: result.bytes });
+        await env.io.fs.writeFileAtomic(result.abs, result.text, { expected: result.bytes, mode: 0o600, forceMode: true });
         say(env, `envseal: ${result.display} is now PLAINTEXT; encrypt it again before committing`);
       });
     } else if (args.output !== undefined) {
