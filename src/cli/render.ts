@@ -5,16 +5,16 @@
  */
 import { EnvsealError, ExitCode } from '../errors.js';
 import type { BatchOutcome } from '../ops/batch.js';
-import { count } from '../text.js';
+import { count, printable } from '../text.js';
 import { displayPath } from '../paths.js';
 
 export function renderError(err: unknown, cwd: string, debug: boolean): string {
   if (err instanceof EnvsealError) {
     const where = err.file === undefined ? '' : displayPath(err.file, cwd) + (err.line === undefined ? '' : `:${err.line}`);
     const shown = where !== '' && !err.message.includes(where) ? ` (${where})` : '';
-    let out = `envseal: ${err.message}${shown}\n`;
-    for (const line of err.details) out += `  ${line}\n`;
-    if (err.hint !== undefined) out += `hint: ${err.hint}\n`;
+    let out = `envseal: ${printable(err.message + shown)}\n`;
+    for (const line of err.details) out += `  ${printable(line)}\n`;
+    if (err.hint !== undefined) out += `hint: ${printable(err.hint)}\n`;
     return out;
   }
   const kind = err instanceof Error ? err.name : typeof err;
@@ -44,7 +44,7 @@ export function renderBatch(outcome: BatchOutcome, cwd: string): { text: string;
   }
   if (outcome.unopened.length > 0) {
     text += `envseal: you cannot open ${count(outcome.unopened.length, 'file')}; they were left as they are:\n`;
-    for (const file of outcome.unopened) text += `  ${file}\n`;
+    for (const file of outcome.unopened) text += `  ${printable(file)}\n`;
     text += 'hint: someone who can open them can run `envseal updatekeys` (or `envseal rotate`) on them\n';
     return { text, exitCode: ExitCode.noIdentity };
   }

@@ -18,6 +18,8 @@ export interface FileStat {
   readonly mode: number;
   readonly size: number;
   readonly mtimeMs: number;
+  /** The owner's user id (-1 where the system has none, Windows). */
+  readonly uid: number;
   readonly isFile: boolean;
   readonly isDirectory: boolean;
 }
@@ -112,7 +114,7 @@ export function nodeFs(options: NodeFsOptions = {}): Fs {
     async stat(path) {
       try {
         const s = await fsp.stat(path);
-        return { mode: s.mode & 0o7777, size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile(), isDirectory: s.isDirectory() };
+        return { mode: s.mode & 0o7777, size: s.size, mtimeMs: s.mtimeMs, uid: process.platform === 'win32' ? -1 : s.uid, isFile: s.isFile(), isDirectory: s.isDirectory() };
       } catch (err) {
         if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return null;
         throw toIoError(err, 'inspect', path);

@@ -21,6 +21,8 @@ export interface Host {
   readonly env: Env;
   readonly platform: NodeJS.Platform;
   readonly homedir: string;
+  /** This process's user id; null where the system has none (Windows). */
+  readonly uid: number | null;
   /** Reads a whole file. Throws the Node error (with its `code`: ENOENT, EACCES, …). */
   readFileSync(path: string): Uint8Array;
   /** The permission bits of a file, or null when it cannot be inspected. */
@@ -43,6 +45,7 @@ export function nodeHost(options: HostOptions = {}): Host {
     env,
     platform: process.platform,
     homedir: homedir(),
+    uid: process.getuid?.() ?? null,
     readFileSync: (path) => new Uint8Array(readFileSync(path)),
     fileModeSync: (path) => {
       try {

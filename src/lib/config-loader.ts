@@ -4,6 +4,7 @@
  * bundle carries only what it needs.
  */
 import { nodeHost } from '../io/host.js';
+import { printable } from '../text.js';
 import { loadValuesSync } from '../ops/env-values.js';
 import type { EnvValue } from '../run/env.js';
 
@@ -46,7 +47,7 @@ export function plain(values: ReadonlyMap<string, EnvValue>): Record<string, str
 }
 
 function warner(options: LoadOptions): (message: string) => void {
-  return options.quiet === true ? () => undefined : (message) => process.stderr.write(`envseal: warning: ${message}\n`);
+  return options.quiet === true ? () => undefined : (message) => process.stderr.write(`envseal: warning: ${printable(message)}\n`);
 }
 
 /**

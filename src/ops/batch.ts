@@ -6,6 +6,7 @@
  * the CLI lists at the end. Progress goes to a terminal.
  */
 import { EnvsealError, NoIdentityError } from '../errors.js';
+import { printable } from '../text.js';
 import type { Ctx } from './context.js';
 import { loadFile, type LoadedFile } from './load.js';
 
@@ -46,7 +47,7 @@ export async function applyToFiles<T extends { readonly file: LoadedFile }>(
       else throw err;
     }
     finished += 1;
-    if (tty) ctx.io.stderr.write(`\r  ${finished}/${plan.length} ${file.display.slice(-50).padEnd(50)}`);
+    if (tty) ctx.io.stderr.write(`\r  ${finished}/${plan.length} ${printable(file.display).slice(-50).padEnd(50)}`);
   });
   if (tty && plan.length > 0) ctx.io.stderr.write('\r\x1b[K');
   return { done: done.sort(), unopened: unopened.sort(), failed };

@@ -1,6 +1,7 @@
 /** What every operation gets: the outside world and a place for warnings. */
 import type { Host } from '../io/host.js';
 import type { Io } from '../io/io.js';
+import { printable } from '../text.js';
 
 /** What the synchronous path (`config()`) has: a Host, a folder, and warnings. */
 export interface SyncCtx {
@@ -22,6 +23,6 @@ export function makeCtx(io: Io, configPath?: string): Ctx {
     host: io,
     cwd: io.cwd,
     configPath,
-    warn: (message) => io.stderr.write(`envseal: warning: ${message}\n`),
+    warn: (message) => io.stderr.write(`envseal: warning: ${printable(message)}\n`),
   };
 }

@@ -41,7 +41,7 @@ function shorten(text: string): string {
 export async function planForNewFile(ctx: Ctx, fileAbs: string, display: string, flags: PlanFlags): Promise<KeyPlan> {
   const fromFlags = flags.age !== undefined && flags.age.length > 0 ? flags.age : undefined;
   const fromEnv = ctx.io.env['SOPS_AGE_RECIPIENTS'];
-  const configPath = await findConfigPath(ctx.io, fileAbs, { explicit: ctx.configPath });
+  const configPath = await findConfigPath(ctx.io, fileAbs, { explicit: ctx.configPath, warn: ctx.warn });
   let creation: CreationRule | null = null;
   if (configPath !== null) {
     const config = await loadConfig(ctx.io, configPath, ctx.warn);

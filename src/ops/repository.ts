@@ -40,7 +40,7 @@ export interface KeyTarget {
 }
 
 export async function loadTeam(ctx: Ctx): Promise<Team> {
-  const found = await findConfigPath(ctx.io, null, { explicit: ctx.configPath });
+  const found = await findConfigPath(ctx.io, null, { explicit: ctx.configPath, warn: ctx.warn });
   const configPath = found ?? join(ctx.io.cwd, CONFIG_NAME);
   const bytes = found === null ? null : await ctx.io.fs.readFile(found);
   const text = bytes === null ? null : Buffer.from(bytes).toString('utf8');

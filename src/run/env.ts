@@ -92,10 +92,26 @@ export interface EnvChoices {
   readonly pristine: boolean;
 }
 
-/** The child's environment: the parent's (or the pristine few), then the file values. */
+/**
+ * Where envseal's own identities come from: never passed on to the command, which has no
+ * business holding the key to every file (sops-format.md §8.2; SSH keys as sops 3.10+ finds them).
+ */
+export const IDENTITY_VARIABLES: readonly string[] = [
+  'SOPS_AGE_KEY',
+  'SOPS_AGE_KEY_FILE',
+  'SOPS_AGE_KEY_CMD',
+  'SOPS_AGE_SSH_PRIVATE_KEY_FILE',
+  'SOPS_AGE_SSH_PRIVATE_KEY_CMD',
+];
+
+/**
+ * The child's environment: the parent's (or the pristine few) without envseal's identity
+ * variables, then the file values.
+ */
 export function buildEnv(parent: Readonly<Record<string, string | undefined>>, platform: string, values: ReadonlyMap<string, EnvValue>, choices: EnvChoices): Record<string, string> {
   const base: Record<string, string> = {};
-  const keep = choices.pristine ? pristineNames(platform) : Object.keys(parent);
+  const withheld = new Set(IDENTITY_VARIABLES);
+  const keep = (choices.pristine ? pristineNames(platform) : Object.keys(parent)).filter((name) => !withheld.has(name));
   for (const name of keep) {
     const value = parent[name];
     if (value !== undefined) base[name] = value;

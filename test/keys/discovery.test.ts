@@ -19,6 +19,7 @@ function host(overrides: FakeHost): Host {
     env: {},
     platform: 'linux',
     homedir: '/home/u',
+    uid: null,
     readFileSync: (path) => {
       const f = files[path];
       if (f === undefined) throw Object.assign(new Error('nope'), { code: 'ENOENT' });

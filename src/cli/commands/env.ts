@@ -1,6 +1,7 @@
 /** What a command module gets from main: the Io, a place for its exit code, and main itself. */
 import type { Io } from '../../io/io.js';
 import { makeCtx, type Ctx } from '../../ops/context.js';
+import { printable } from '../../text.js';
 
 export interface CommandEnv {
   readonly io: Io;
@@ -14,7 +15,7 @@ export function ctxFor(env: CommandEnv, configPath: string | undefined): Ctx {
   return makeCtx(env.io, configPath);
 }
 
-/** A status line for people, on stderr (stdout is kept for data). */
+/** A status line for people, on stderr (stdout is kept for data); control characters escaped. */
 export function say(env: CommandEnv, line: string): void {
-  env.io.stderr.write(`${line}\n`);
+  env.io.stderr.write(`${printable(line)}\n`);
 }

@@ -5,6 +5,7 @@
  */
 import { statusRows } from '../../ops/status.js';
 import { renderError } from '../render.js';
+import { printable } from '../../text.js';
 import { defineCommand } from './define.js';
 import { ctxFor } from './env.js';
 import { filesPositional, jsonOption } from './options.js';
@@ -17,9 +18,9 @@ export const statusCommand = defineCommand({
   examples: [['$0 status', 'every encrypted file']],
   async handler(env, args) {
     const { rows, problems } = await statusRows(ctxFor(env, args.config), args.files ?? []);
-    const out = (line: string): void => env.io.stdout.write(`${line}\n`);
+    const out = (line: string): void => env.io.stdout.write(`${printable(line)}\n`);
     if (args.json) {
-      out(JSON.stringify({ files: rows, problems: problems.map((p) => p.message) }, null, 2));
+      env.io.stdout.write(`${JSON.stringify({ files: rows, problems: problems.map((p) => p.message) }, null, 2)}\n`);
       return;
     }
     if (rows.length === 0) out('no encrypted file found');

@@ -5,7 +5,7 @@
 import type { Exposure } from '../../ops/exposures.js';
 import { relativeTo } from '../../ops/repository.js';
 import { applyAdd, applyRemove, listMembers, planAdd, planRemove } from '../../ops/team.js';
-import { count } from '../../text.js';
+import { count, printable } from '../../text.js';
 import { defineCommand } from './define.js';
 import { ctxFor, say, type CommandEnv } from './env.js';
 import { dropOtherKeysOption, dryRunOption, jsonOption } from './options.js';
@@ -18,9 +18,9 @@ const teamLs = defineCommand({
   examples: [['$0 team ls', 'list the members']],
   async handler(env, args) {
     const { team, members } = await listMembers(ctxFor(env, args.config));
-    const out = (line: string): void => env.io.stdout.write(`${line}\n`);
+    const out = (line: string): void => env.io.stdout.write(`${printable(line)}\n`);
     if (args.json) {
-      out(JSON.stringify({ config: relativeTo(team, team.configPath), members }, null, 2));
+      env.io.stdout.write(`${JSON.stringify({ config: relativeTo(team, team.configPath), members }, null, 2)}\n`);
       return;
     }
     if (members.length === 0) {
@@ -98,12 +98,12 @@ export const teamCommand = defineCommand({
 /** The exposure list: file and key names, never values. */
 function printExposure(env: CommandEnv, exposure: Exposure): void {
   if (exposure.values.length === 0) {
-    env.io.stdout.write(`${exposure.member} could read no encrypted value.\n`);
+    env.io.stdout.write(`${printable(exposure.member)} could read no encrypted value.\n`);
     return;
   }
   env.io.stdout.write(`${exposure.member} could read these values; change each at its source, then set it again:\n`);
   const byFile = new Map<string, string[]>();
   for (const v of exposure.values) byFile.set(v.file, [...(byFile.get(v.file) ?? []), v.key]);
-  for (const [file, keys] of byFile) env.io.stdout.write(`  ${file}: ${keys.join(', ')}\n`);
+  for (const [file, keys] of byFile) env.io.stdout.write(`  ${printable(`${file}: ${keys.join(', ')}`)}\n`);
   env.io.stdout.write('envseal status lists the ones not changed yet.\n');
 }
