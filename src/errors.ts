@@ -53,6 +53,7 @@ export type ErrorCode =
   | 'PARSE'
   | 'IO'
   | 'CONFLICT'
+  | 'CONFIRMATION'
   | 'RUN'
   | 'INTERNAL';
 

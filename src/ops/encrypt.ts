@@ -8,7 +8,8 @@ import { adoptHandAddedDotenvLines } from './adopt.js';
 import type { Ctx } from './context.js';
 import { loadFile, type LoadedFile } from './load.js';
 import { openFile } from './open.js';
-import { planForNewFile, type PlanFlags } from './plan.js';
+import { describeRecipients, planForNewFile, strangersQuestion, type PlanFlags } from './plan.js';
+import { confirm } from './confirm.js';
 import { reseal, sealNew } from './seal.js';
 import { count } from '../text.js';
 
@@ -28,9 +29,10 @@ async function encryptPlain(ctx: Ctx, loaded: LoadedFile, flags: PlanFlags): Pro
     throw new ParseError('the file holds no document to encrypt', { file: loaded.abs, hint: 'add at least one key' });
   }
   const plan = await planForNewFile(ctx, loaded.abs, loaded.display, flags);
+  await confirm(ctx, [strangersQuestion(plan.strangers, loaded.display)], flags.yes === true);
   const text = await sealNew(ctx, loaded, loaded.parsed.docs, plan);
-  const recipients = plan.groups.reduce((n, g) => n + g.age.length, 0);
-  return { text, summary: `encrypted ${loaded.display} for ${count(recipients, 'recipient')}` };
+  const recipients = [...new Set(plan.groups.flatMap((g) => g.age))];
+  return { text, summary: `encrypted ${loaded.display} for ${describeRecipients(recipients, plan)}` };
 }
 
 async function encryptAdded(ctx: Ctx, loaded: LoadedFile): Promise<Encrypted | null> {

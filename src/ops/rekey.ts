@@ -4,7 +4,8 @@
  * byte. `rotate`: a new data key, every value re-encrypted (same IVs, as sops does), a new
  * MAC. Each comes as a plan (what would change, shown first) and its apply.
  */
-import { generateDataKey, wrapDataKey, wrapForRecipients } from '../crypto/data-key.js';
+import { generateDataKey, unwrapDataKey, wrapDataKey, wrapForRecipients } from '../crypto/data-key.js';
+import { identitiesFor } from './identities.js';
 import { ConfigError, ParseError, type EnvsealError } from '../errors.js';
 import type { Recipient } from '../keys/recipient.js';
 import { metadataToRaw } from '../metadata/codec.js';
@@ -13,7 +14,9 @@ import { applyToFiles, type BatchOutcome } from './batch.js';
 import type { Ctx } from './context.js';
 import type { LoadedFile } from './load.js';
 import { metadataOf, openFile, recoverDataKey, type OpenOptions } from './open.js';
-import { ruleTarget, sopsFiles, type KeyTarget, type Team } from './repository.js';
+import { ruleTarget, sopsFiles, strangersIn, type KeyTarget, type Team } from './repository.js';
+import type { Question } from './confirm.js';
+import { strangersQuestion } from './plan.js';
 import { reseal } from './seal.js';
 
 export interface KeyChange {
@@ -148,6 +151,8 @@ export interface UpdateKeysItem {
 
 export interface UpdateKeysPlan {
   readonly items: UpdateKeysItem[];
+  /** What needs a yes before it is applied (recipients outside the roster). */
+  readonly questions: Question[];
   /** Given files no creation rule covers: left as they are. */
   readonly uncovered: LoadedFile[];
   readonly problems: EnvsealError[];
@@ -168,7 +173,8 @@ export async function planUpdateKeys(ctx: Ctx, team: Team, given: readonly strin
     const { added, removed } = recipientDiff(meta, target);
     if (added.length + removed.length > 0 || !sameGroups(meta, target)) items.push({ file, target, added, removed });
   }
-  return { items, uncovered, problems };
+  const strangers = strangersIn(team, items.flatMap((i) => i.added));
+  return { items, uncovered, problems, questions: [strangersQuestion(strangers, 'the files')] };
 }
 
 export function applyUpdateKeys(ctx: Ctx, plan: UpdateKeysPlan): Promise<BatchOutcome> {
@@ -177,15 +183,29 @@ export function applyUpdateKeys(ctx: Ctx, plan: UpdateKeysPlan): Promise<BatchOu
 
 export interface RotatePlan {
   readonly files: LoadedFile[];
+  readonly questions: Question[];
   readonly problems: EnvsealError[];
   readonly dropOtherKeys: boolean;
 }
 
 export async function planRotate(ctx: Ctx, team: Team, given: readonly string[], dropOtherKeys: boolean): Promise<RotatePlan> {
   const { files, problems } = await rekeyTargets(ctx, team, given);
-  for (const file of files) currentTarget(file);
+  const targets = new Map(files.map((file) => [file, currentTarget(file)])); // labels that do not parse stop here
+  const openable = await filterOpenable(ctx, files);
+  const recipients = files.flatMap((file) => (openable.has(file) ? (targets.get(file)?.groups.flat() ?? []) : []));
   refuseOtherKeys(files, dropOtherKeys);
-  return { files, problems, dropOtherKeys };
+  return { files, problems, dropOtherKeys, questions: [strangersQuestion(strangersIn(team, recipients), 'the new data keys')] };
+}
+
+/**
+ * The files whose data key the user's identities open (questions are asked only about files
+ * that will really be re-keyed; the others are named at the end as unopened).
+ */
+export async function filterOpenable(ctx: Ctx, files: readonly LoadedFile[]): Promise<Set<LoadedFile>> {
+  const { identities } = await identitiesFor(ctx);
+  const open = new Set<LoadedFile>();
+  for (const file of files) if ((await unwrapDataKey(metadataOf(file), identities)).ok) open.add(file);
+  return open;
 }
 
 export function applyRotate(ctx: Ctx, plan: RotatePlan): Promise<BatchOutcome> {

@@ -78,6 +78,12 @@ export function ruleTarget(config: SopsConfig | null, abs: string): KeyTarget | 
   return { groups: rule.groups.map((g) => g.age), threshold: rule.shamirThreshold };
 }
 
+/** Recipients the roster does not know (none when there is no roster: a plain sops setup). */
+export function strangersIn(team: Team, recipients: Iterable<Recipient>): Recipient[] {
+  if (team.roster.members.size === 0) return [];
+  return [...new Set(recipients)].filter((r) => team.nameOf(r) === undefined);
+}
+
 export function relativeTo(team: Team, abs: string): string {
   return repoPath(team.root, abs);
 }

@@ -23,8 +23,10 @@ import type { Ctx } from './context.js';
 import { exposedValues, recordExposure, type Exposure } from './exposures.js';
 import type { LoadedFile } from './load.js';
 import { metadataOf } from './open.js';
-import { currentTarget, refuseOtherKeys, rotate, updateKeys } from './rekey.js';
-import { loadTeam, relativeTo, ruleTarget, sopsFiles, type KeyTarget, type Team } from './repository.js';
+import { currentTarget, filterOpenable, refuseOtherKeys, rotate, updateKeys } from './rekey.js';
+import { loadTeam, relativeTo, ruleTarget, sopsFiles, strangersIn, type KeyTarget, type Team } from './repository.js';
+import type { Question } from './confirm.js';
+import { strangersQuestion } from './plan.js';
 
 export interface MemberRow {
   /** Null for a recipient that reads files but is not in the roster. */
@@ -139,6 +141,8 @@ export interface RemovePlan {
   readonly files: RemoveChange[];
   readonly exposure: Exposure;
   readonly dropOtherKeys: boolean;
+  /** What needs a yes before it is applied (new data keys for recipients outside the roster). */
+  readonly questions: Question[];
 }
 
 /**
@@ -176,7 +180,9 @@ export async function planRemove(ctx: Ctx, input: { member: string; dropOtherKey
     removed: formatLastModified(ctx.io.now()),
     values: changes.flatMap((c) => exposedValues(c.file, team.root)),
   };
-  return { team, name, recipient, files: changes, exposure, dropOtherKeys: input.dropOtherKeys };
+  const openable = await filterOpenable(ctx, changes.map((c) => c.file));
+  const strangers = strangersIn(team, changes.flatMap((c) => (openable.has(c.file) ? c.target.groups.flat() : [])));
+  return { team, name, recipient, files: changes, exposure, dropOtherKeys: input.dropOtherKeys, questions: [strangersQuestion(strangers, 'the new data keys')] };
 }
 
 function removalReason(team: Team, file: LoadedFile, recipient: Recipient): string | null {

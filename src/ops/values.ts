@@ -9,7 +9,8 @@ import { sameTree, type MapNode, type Node } from '../tree.js';
 import type { Ctx } from './context.js';
 import { emptyFile, loadFile, type LoadedFile } from './load.js';
 import { openFile, type OpenedFile } from './open.js';
-import { parseRecipientFlags, planForNewFile, type PlanFlags } from './plan.js';
+import { parseRecipientFlags, planForNewFile, strangersQuestion, type PlanFlags } from './plan.js';
+import { confirm } from './confirm.js';
 import { reseal, sealNew } from './seal.js';
 
 export interface Located {
@@ -76,6 +77,7 @@ async function createWith(ctx: Ctx, probe: LoadedFile, key: string, value: Node,
   const { segments } = resolveKeyPath(probe.parsed.docs[0] as MapNode, parseKeyPath(key), probe.format.name === 'dotenv');
   const doc = setAt(probe.parsed.docs[0] as MapNode, segments, value);
   const plan = await planForNewFile(ctx, probe.abs, probe.display, flags);
+  await confirm(ctx, [strangersQuestion(plan.strangers, probe.display)], flags.yes === true);
   const text = await sealNew(ctx, probe, [doc], plan);
   await ctx.io.fs.writeFileAtomic(probe.abs, text, { expected: null, mode: 0o644 });
   return { file: probe, changed: true, created: true, path: describeKeyPath(segments) };

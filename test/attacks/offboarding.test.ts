@@ -68,7 +68,12 @@ describe('attack 1: bob relabels his own key entry, then alice runs `team rm bob
     r.write('c.yaml', r.read('c.yaml').replace(r.bob.recipient, r.carol.recipient));
     for (const f of ['a.env', 'b.env', 'c.yaml']) expect(await r.opens(r.bob, f), f).toBe(true);
 
-    const rm = await r.as(r.alice, ['team', 'rm', 'bob']);
+    // c.yaml now names carol, who is not in the roster: her key gets the new data key only
+    // when alice says yes.
+    const asked = await r.as(r.alice, ['team', 'rm', 'bob']);
+    expect(asked.code).toBe(3);
+    expect(asked.stderr).toContain(`${r.carol.recipient} (not in the roster`);
+    const rm = await r.as(r.alice, ['team', 'rm', 'bob', '--yes']);
     expect(rm.code, rm.stderr).toBe(0);
     expect(rm.stderr).toContain('new data key for 3 files');
     expect(rm.stdout).toContain('a.env: A\n');

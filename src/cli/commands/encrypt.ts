@@ -6,7 +6,7 @@
 import { encryptFileInPlace } from '../../ops/encrypt.js';
 import { defineCommand } from './define.js';
 import { ctxFor, say } from './env.js';
-import { ageOption, inputFormatOption, macOnlyOption, ruleFromFlags, ruleOptions } from './options.js';
+import { ageOption, inputFormatOption, macOnlyOption, ruleFromFlags, ruleOptions, yesOption } from './options.js';
 
 export const encryptCommand = defineCommand({
   command: 'encrypt <files..>',
@@ -15,6 +15,7 @@ export const encryptCommand = defineCommand({
   options: {
     age: ageOption,
     stdout: { type: 'boolean', default: false, describe: 'print the result instead of writing the file' },
+    yes: yesOption,
     format: inputFormatOption,
     ...ruleOptions,
     'mac-only-encrypted': macOnlyOption,
@@ -25,7 +26,7 @@ export const encryptCommand = defineCommand({
   ],
   async handler(env, args) {
     const ctx = ctxFor(env, args.config);
-    const flags = { age: args.age, rule: ruleFromFlags(args), macOnlyEncrypted: args.macOnlyEncrypted };
+    const flags = { age: args.age, rule: ruleFromFlags(args), macOnlyEncrypted: args.macOnlyEncrypted, yes: args.yes };
     for (const file of args.files) {
       const result = await encryptFileInPlace(ctx, file, args.format, flags, { write: !args.stdout });
       if (result.encrypted === null) {

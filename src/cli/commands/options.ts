@@ -15,6 +15,12 @@ export const configOption = {
   normalize: false,
 } as const satisfies Options;
 
+export const yesOption = {
+  type: 'boolean',
+  default: false,
+  describe: 'go ahead without asking about recipients outside the roster or removals nobody named',
+} as const satisfies Options;
+
 export const dryRunOption = { type: 'boolean', default: false, describe: 'show the plan and stop' } as const satisfies Options;
 
 export const dropOtherKeysOption = {

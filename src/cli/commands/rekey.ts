@@ -10,7 +10,8 @@ import { count } from '../../text.js';
 import { renderBatch, renderError } from '../render.js';
 import { defineCommand } from './define.js';
 import { ctxFor, say, type CommandEnv } from './env.js';
-import { dropOtherKeysOption, dryRunOption, filesPositional } from './options.js';
+import { dropOtherKeysOption, dryRunOption, filesPositional, yesOption } from './options.js';
+import { confirm } from '../../ops/confirm.js';
 import type { BatchOutcome } from '../../ops/batch.js';
 import type { EnvsealError } from '../../errors.js';
 
@@ -18,7 +19,7 @@ export const updatekeysCommand = defineCommand({
   command: 'updatekeys [files..]',
   describe: 'make the recipients of files match .sops.yaml (data key kept)',
   positionals: { files: filesPositional },
-  options: { 'dry-run': dryRunOption },
+  options: { 'dry-run': dryRunOption, yes: yesOption },
   examples: [['$0 updatekeys', 'every file a rule covers']],
   async handler(env, args) {
     const ctx = ctxFor(env, args.config);
@@ -32,6 +33,7 @@ export const updatekeysCommand = defineCommand({
       say(env, `  ${item.file.display}: ${changes.join(' ') || 'regroup'}`);
     }
     if (args.dryRun || plan.items.length === 0) return;
+    await confirm(ctx, plan.questions, args.yes);
     const outcome = await applyUpdateKeys(ctx, plan);
     say(env, `envseal: updated the keys of ${count(outcome.done.length, 'file')}`);
     finish(env, outcome);
@@ -42,7 +44,7 @@ export const rotateCommand = defineCommand({
   command: 'rotate [files..]',
   describe: 'give files a new data key and re-encrypt every value',
   positionals: { files: filesPositional },
-  options: { 'dry-run': dryRunOption, 'drop-other-keys': dropOtherKeysOption },
+  options: { 'dry-run': dryRunOption, 'drop-other-keys': dropOtherKeysOption, yes: yesOption },
   examples: [['$0 rotate .env', 'a new data key for .env']],
   async handler(env, args) {
     const ctx = ctxFor(env, args.config);
@@ -52,6 +54,7 @@ export const rotateCommand = defineCommand({
     say(env, `envseal: new data key for ${count(plan.files.length, 'file')}`);
     for (const f of plan.files) say(env, `  ${f.display}`);
     if (args.dryRun) return;
+    await confirm(ctx, plan.questions, args.yes);
     const outcome = await applyRotate(ctx, plan);
     say(env, `envseal: rotated ${count(outcome.done.length, 'file')}`);
     finish(env, outcome);

@@ -10,7 +10,7 @@ import { setValue } from '../../ops/values.js';
 import type { Node } from '../../tree.js';
 import { defineCommand } from './define.js';
 import { ctxFor, say, type CommandEnv } from './env.js';
-import { ageOption, fileOption, inputFormatOption, keyPositional } from './options.js';
+import { ageOption, fileOption, inputFormatOption, keyPositional, yesOption } from './options.js';
 
 export const setCommand = defineCommand({
   command: 'set <key> [value]',
@@ -25,6 +25,7 @@ export const setCommand = defineCommand({
     age: ageOption,
     generate: { type: 'string', describe: 'store a random secret of this many bytes (default 32), base64url' },
     show: { type: 'boolean', default: false, describe: 'print the generated secret' },
+    yes: yesOption,
   },
   examples: [
     ['$0 set API_KEY', 'asks for the value without echoing it'],
@@ -36,7 +37,7 @@ export const setCommand = defineCommand({
     const generated = args.generate !== undefined;
     const text = args.generate !== undefined ? generateSecret(args.generate, args.value) : await readValue(env, args.key, args.value);
     const value: Node = { kind: 'str', value: text };
-    const result = await setValue(ctx, args.file, args.key, value, { format: args.format, plan: { age: args.age } });
+    const result = await setValue(ctx, args.file, args.key, value, { format: args.format, plan: { age: args.age, yes: args.yes } });
     if (generated && args.show) env.io.stdout.write(`${text}\n`);
     const what = generated ? 'a generated secret' : 'the value';
     if (result.created) say(env, `envseal: created ${result.file.display} with ${result.path} (${what})`);

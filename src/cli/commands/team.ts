@@ -8,7 +8,8 @@ import { applyAdd, applyRemove, listMembers, planAdd, planRemove } from '../../o
 import { count, printable } from '../../text.js';
 import { defineCommand } from './define.js';
 import { ctxFor, say, type CommandEnv } from './env.js';
-import { dropOtherKeysOption, dryRunOption, jsonOption } from './options.js';
+import { dropOtherKeysOption, dryRunOption, jsonOption, yesOption } from './options.js';
+import { confirm } from '../../ops/confirm.js';
 import { finish } from './rekey.js';
 
 const teamLs = defineCommand({
@@ -67,7 +68,7 @@ const teamRm = defineCommand({
   command: 'rm <name>',
   describe: 'remove a member: new data keys for every file they could read, and the list of what they saw',
   positionals: { name: { type: 'string', demandOption: true, describe: 'a member name (or a recipient)' } },
-  options: { 'dry-run': dryRunOption, 'drop-other-keys': dropOtherKeysOption },
+  options: { 'dry-run': dryRunOption, 'drop-other-keys': dropOtherKeysOption, yes: yesOption },
   examples: [['$0 team rm bob', 'cut bob off and list the secrets to change']],
   async handler(env, args) {
     const ctx = ctxFor(env, args.config);
@@ -81,6 +82,7 @@ const teamRm = defineCommand({
       printExposure(env, plan.exposure);
       return;
     }
+    await confirm(ctx, plan.questions, args.yes);
     const outcome = await applyRemove(ctx, plan);
     say(env, `envseal: ${who} removed; ${count(outcome.done.length, 'file')} re-keyed`);
     printExposure(env, plan.exposure);
