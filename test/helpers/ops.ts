@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeCtx, type Ctx } from '../../src/ops/context.js';
 import { encryptFileInPlace } from '../../src/ops/encrypt.js';
-import { isolatedEnv, tempDir, testIo, type CliOptions } from './cli.js';
+import { isolatedEnv, suiteDir, tempDir, testIo, type CliOptions } from './cli.js';
 import { makeIdentity, type TestIdentity } from './keys.js';
 
 export interface Acting {
@@ -26,7 +26,7 @@ export function actingAs(dir: string, who: TestIdentity | readonly TestIdentity[
 
 /** Three people whose key files live outside any repository folder. */
 export async function people(): Promise<{ alice: TestIdentity; bob: TestIdentity; carol: TestIdentity }> {
-  const keys = tempDir('envseal-keys-');
+  const keys = suiteDir('envseal-keys-'); // lasts for the test file: people() is called in beforeAll
   const [alice, bob, carol] = (await Promise.all(['alice', 'bob', 'carol'].map((n) => makeIdentity(keys, n)))) as [TestIdentity, TestIdentity, TestIdentity];
   return { alice, bob, carol };
 }
