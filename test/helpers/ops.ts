@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeCtx, type Ctx } from '../../src/ops/context.js';
 import { encryptFileInPlace } from '../../src/ops/encrypt.js';
-import { isolatedEnv, suiteDir, tempDir, testIo, type CliOptions } from './cli.js';
+import { isolatedEnv, suiteDir, testIo, type CliOptions } from './cli.js';
 import { makeIdentity, type TestIdentity } from './keys.js';
 
 export interface Acting {

@@ -20,7 +20,7 @@ let B: Recipient;
 let C: Recipient;
 beforeAll(async () => {
   ({ alice, bob, carol } = await people());
-  [A, B, C] = [alice.recipient, bob.recipient, carol.recipient] as Recipient[];
+  [A, B, C] = [alice.recipient, bob.recipient, carol.recipient] as [Recipient, Recipient, Recipient];
 });
 
 /** alice and bob on app/, alice alone on ops/. */
