@@ -1,6 +1,6 @@
 /** Wording helpers (src/text.ts). */
 import { describe, expect, it } from 'vitest';
-import { count } from '../src/text.js';
+import { count, printable } from '../src/text.js';
 
 describe('count', () => {
   it('uses the singular only for exactly one, and the given plural for irregular nouns', () => {
@@ -9,5 +9,12 @@ describe('count', () => {
     expect(count(2, 'file')).toBe('2 files');
     expect(count(1, 'age identity', 'age identities')).toBe('1 age identity');
     expect(count(3, 'age identity', 'age identities')).toBe('3 age identities');
+  });
+});
+
+describe('printable', () => {
+  it('escapes what could move the cursor, recolour or reorder a terminal line, and nothing else', () => {
+    expect(printable('KEY\u001b[31m\r\n\t\u0000\u007f\u009b\u2028\u202e\u2066x')).toBe('KEY\\u001b[31m\\u000d\\n\\t\\u0000\\u007f\\u009b\\u2028\\u202e\\u2066x');
+    expect(printable('plain, ünïcödé and emoji 🔑')).toBe('plain, ünïcödé and emoji 🔑');
   });
 });

@@ -1,5 +1,5 @@
 /** Finding and reading .sops.yaml (src/config/load.ts). */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findConfigPath, loadConfig } from '../../src/config/load.js';
@@ -46,6 +46,21 @@ describe('findConfigPath', () => {
     expect(await findConfigPath(emptyVar, null)).toBe(join(deep, '.sops.yaml'));
     await expect(findConfigPath(io, null, { explicit: 'missing.yaml' })).rejects.toMatchObject({ exitCode: 3, message: 'config file missing.yaml does not exist' });
     await expect(findConfigPath(io, null, { explicit: '..' })).rejects.toMatchObject({ exitCode: 3 });
+  });
+});
+
+describe('trust in a .sops.yaml found by the walk', () => {
+  it('outside the git work tree and HOME, one others can write is ignored with a warning; inside them it counts', async () => {
+    const { dir, deep } = layout();
+    writeFileSync(join(dir, '.sops.yaml'), '');
+    chmodSync(join(dir, '.sops.yaml'), 0o666);
+    const warnings: string[] = [];
+    const io = testIo({ cwd: deep }).io; // HOME is deep/.home: dir lies outside it
+    expect(await findConfigPath(io, null, { warn: (m) => warnings.push(m) })).toBeNull();
+    expect(warnings).toEqual([`ignored ${join(dir, '.sops.yaml')}: it is outside this project and others can change it, so it may not choose your recipients`]);
+    expect(await findConfigPath(testIo({ cwd: deep, env: isolatedEnv(deep, { HOME: dir }) }).io, null)).toBe(join(dir, '.sops.yaml'));
+    mkdirSync(join(dir, '.git'));
+    expect(await findConfigPath(io, null)).toBe(join(dir, '.sops.yaml'));
   });
 });
 

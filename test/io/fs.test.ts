@@ -3,7 +3,6 @@
  * writes, new files, and private folders. Faults in the write steps are in
  * test/hardening/faults.test.ts, locks in file-lock.test.ts and take-turns.test.ts.
  */
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,13 +67,14 @@ describe('the other calls', () => {
 });
 
 describe('privateFolder', () => {
-  it('is 0700, named with the pid, and removed by remove() or by an interrupt', async () => {
+  it("lives in this user's 0700 folder under the base, is 0700, and is removed by remove() or by an interrupt", async () => {
     const dir = tempDir();
+    const root = join(dir, `envseal-${process.getuid?.()}`);
     const interrupts = new UndoList();
     const fs = nodeFs({ interrupts });
     const a = await fs.privateFolder(join(dir, 'envseal-edit-'));
-    expect(a.path.startsWith(join(dir, `envseal-edit-${process.pid}-`))).toBe(true);
-    expect(mode(a.path)).toBe(0o700);
+    expect(a.path.startsWith(join(root, `envseal-edit-${process.pid}-`))).toBe(true);
+    expect([mode(root), mode(a.path)]).toEqual([0o700, 0o700]);
     writeFileSync(join(a.path, 'plain.env'), 'SECRET=x');
     await a.remove();
     expect(existsSync(a.path)).toBe(false);
@@ -84,12 +84,12 @@ describe('privateFolder', () => {
     expect(existsSync(b.path)).toBe(false);
   });
 
-  it("removes the folders of envseal processes that are gone, and only those", async () => {
+  it('closes its own per-user folder when it was left open (an old umask) before putting anything in it', async () => {
     const dir = tempDir();
-    const dead = spawnSync(process.execPath, ['-e', '']).pid as number; // has exited by now
-    for (const name of [`envseal-edit-${dead}-abc`, `envseal-edit-${process.pid}-live`, 'envseal-edit-notapid', `other-${dead}-x`]) mkdirSync(join(dir, name));
-    const fresh = await nodeFs().privateFolder(join(dir, 'envseal-edit-'));
-    expect(readdirSync(dir).sort()).toEqual([`envseal-edit-${process.pid}-live`, 'envseal-edit-notapid', `other-${dead}-x`, fresh.path.slice(dir.length + 1)].sort());
-    await fresh.remove();
+    const root = join(dir, `envseal-${process.getuid?.()}`);
+    mkdirSync(root);
+    chmodSync(root, 0o755);
+    await (await nodeFs().privateFolder(join(dir, 'envseal-edit-'))).remove();
+    expect(mode(root)).toBe(0o700);
   });
 });

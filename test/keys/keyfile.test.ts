@@ -18,13 +18,18 @@ describe('key files', () => {
     expect(readFileSync(file, 'utf8')).toBe('AGE-SECRET-KEY-1OLD\nNEW\n');
   });
 
-  it('warns about a file others can read, except on Windows (where modes mean nothing)', async () => {
-    const file = join(tempDir(), 'keys.txt');
-    writeFileSync(file, 'OLD\n');
-    chmodSync(file, 0o640);
-    expect(await appendIdentity(nodeFs(), file, 'A\n', 'linux')).toContain(file);
-    expect(await appendIdentity(nodeFs(), file, 'B\n', 'win32')).toBeNull();
-    expect(readFileSync(file, 'utf8')).toBe('OLD\nA\nB\n');
+  it('closes a keys file others can read (0600) before adding to it, and says so; not on Windows', async () => {
+    const dir = tempDir();
+    const [file, win] = [join(dir, 'keys.txt'), join(dir, 'win.txt')];
+    for (const f of [file, win]) {
+      writeFileSync(f, 'OLD\n');
+      chmodSync(f, 0o640);
+    }
+    expect(await appendIdentity(nodeFs(), file, 'A\n', 'linux')).toMatch(new RegExp(`^key file ${file} could be read by other users; it is now 0600`));
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toBe('OLD\nA\n');
+    expect(await appendIdentity(nodeFs(), win, 'B\n', 'win32')).toBeNull();
+    expect(statSync(win).mode & 0o777).toBe(0o640);
   });
 
   it('a new identity file is created 0600 in a new 0700 folder, and never over an existing file', async () => {

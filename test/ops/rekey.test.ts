@@ -68,9 +68,14 @@ describe('updateKeys', () => {
     expect(allAgeKeys(metaOf(back?.text as string))).toEqual(allAgeKeys(was));
   });
 
-  it('is null when the file already has exactly these recipients', async () => {
+  it('is null when the file already has exactly these recipients, unless some are to be wrapped anew', async () => {
     const { ctx, loaded } = await fileFor([A, B]);
     expect(await updateKeys(ctx, loaded, one([B, A]))).toBeNull();
+    const rewrapped = await updateKeys(ctx, loaded, one([A, B]), { rewrap: [B] });
+    const [was, now] = [allAgeKeys(metaOf(Buffer.from(loaded.bytes as Uint8Array).toString())), allAgeKeys(metaOf(rewrapped?.text as string))];
+    expect(now[0]).toEqual(was[0]);
+    expect(now[1]?.label).toBe(B);
+    expect(now[1]?.enc).not.toBe(was[1]?.enc);
   });
 
   it('wraps again an entry whose label is not canonical or repeats (it must not pass for someone else)', async () => {

@@ -59,6 +59,11 @@ describe('buildEnv', () => {
     expect(buildEnv(parent, 'linux', values, { override: true, pristine: false }).SHARED).toBe('file');
   });
 
+  it("never passes on envseal's own identity variables", () => {
+    const withKeys = { ...parent, SOPS_AGE_KEY: 'AGE-SECRET-KEY-1X', SOPS_AGE_KEY_FILE: '/k', SOPS_AGE_KEY_CMD: 'pass', SOPS_AGE_SSH_PRIVATE_KEY_FILE: '/s' };
+    for (const pristine of [false, true]) expect(Object.keys(buildEnv(withKeys, 'linux', values, { override: false, pristine })).filter((k) => k.startsWith('SOPS_'))).toEqual([]);
+  });
+
   it('pristine keeps only the few names the platform needs', () => {
     expect(buildEnv(parent, 'linux', values, { override: false, pristine: true })).toEqual({ PATH: '/bin', SHARED: 'file', NEW: 'n' });
     expect(buildEnv(parent, 'win32', values, { override: false, pristine: true })).toEqual({ PATH: '/bin', SYSTEMROOT: 'C:\\Windows', SHARED: 'file', NEW: 'n' });
