@@ -21,7 +21,7 @@ describe('encryptFileInPlace', () => {
     const { ctx } = actingAs(dir, null);
     const flags = { age: [alice.recipient, bob.recipient] };
     const shown = await encryptFileInPlace(ctx, '.env', undefined, flags, { write: false });
-    expect(shown.encrypted?.summary).toBe('encrypted .env for 2 recipients');
+    expect(shown.encrypted?.summary).toBe(`encrypted .env for 2 recipients: ${alice.recipient.slice(0, 16)}…, ${bob.recipient.slice(0, 16)}…`);
     expect(shown.encrypted?.text).toMatch(/^A=ENC\[AES256_GCM,/);
     expect(readFileSync(join(dir, '.env'), 'utf8')).toBe('A=1\n');
     const written = await encryptFileInPlace(ctx, '.env', undefined, flags, { write: true });

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseRecipientFlags, planForNewFile, type PlanFlags } from '../../src/ops/plan.js';
+import { describeRecipients, parseRecipientFlags, planForNewFile, strangersQuestion, type PlanFlags } from '../../src/ops/plan.js';
 import { tempDir } from '../helpers/cli.js';
 import { actingAs } from '../helpers/ops.js';
 import { fakeIdentity, fakeRecipient } from '../helpers/recipients.js';
@@ -31,11 +31,13 @@ describe('parseRecipientFlags', () => {
 describe('planForNewFile', () => {
   it('without a .sops.yaml: --age, else SOPS_AGE_RECIPIENTS, else nobody (exit 3)', async () => {
     const dir = tempDir();
-    expect(await planIn(dir, '.env', { age: [A] }, { SOPS_AGE_RECIPIENTS: B })).toEqual({
+    expect(await planIn(dir, '.env', { age: [A] }, { SOPS_AGE_RECIPIENTS: B })).toMatchObject({
       groups: [{ age: [A], others: {} }],
       threshold: 0,
       rule: { field: 'unencrypted_suffix', value: '_unencrypted' },
       macOnlyEncrypted: false,
+      strangers: [],
+      hasRoster: false,
     });
     expect((await planIn(dir, '.env', { age: [] }, { SOPS_AGE_RECIPIENTS: `${B},${C}` })).groups).toEqual([{ age: [B, C], others: {} }]);
     await expect(planIn(dir, '.env', {}, { SOPS_AGE_RECIPIENTS: '' })).rejects.toMatchObject({ exitCode: 3, code: 'NO_RECIPIENTS', message: 'no recipients to encrypt .env to' });
@@ -61,6 +63,21 @@ describe('planForNewFile', () => {
     await expect(planIn(dir, '.env', {})).rejects.toMatchObject({ exitCode: 3, code: 'NO_RECIPIENTS', message: `no creation rule in ${join(dir, '.sops.yaml')} matches .env` });
     expect((await planIn(dir, '.env', { age: [B] })).groups).toEqual([{ age: [B], others: {} }]);
     expect((await planIn(dir, '.env', {}, { SOPS_AGE_RECIPIENTS: C })).groups).toEqual([{ age: [C], others: {} }]);
+  });
+
+  it('with a roster, recipients a rule brings in that it does not know are strangers; named ones never are', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, '.sops.yaml'), `envseal:\n  members:\n    alice: ${A}\ncreation_rules:\n  - age: [${A}, ${B}]\n`);
+    const plan = await planIn(dir, '.env', {});
+    expect(plan.strangers).toEqual([B]);
+    expect(describeRecipients([A, B], plan)).toBe(`2 recipients: alice, ${B.slice(0, 16)}… (not in the roster)`);
+    expect((await planIn(dir, '.env', { age: [C] })).strangers).toEqual([]);
+    const question = strangersQuestion(plan.strangers, '.env');
+    expect(question.summary).toBe('.env would be readable by 1 recipient outside the roster');
+    expect(question.lines).toEqual([`${B} (not in the roster: who is this? envseal team add NAME ${B.slice(0, 12)}… names them)`]);
+    writeFileSync(join(dir, '.sops.yaml'), `creation_rules:\n  - age: [${A}, ${B}]\n`);
+    const plain = await planIn(dir, '.env', {}); // no roster: a plain sops setup, nobody is a stranger
+    expect([plain.strangers, describeRecipients([A], plain)]).toEqual([[], `1 recipient: ${A.slice(0, 16)}…`]);
   });
 
   it('a rule naming other key types, or with an empty key group, is refused with its line', async () => {
