@@ -49,7 +49,7 @@ export function labelProblems(meta: Pick<Metadata, 'keyGroups'>): string[] {
 
 /** A label for a message: shortened, control characters escaped (it is untrusted text). */
 export function printableLabel(label: string): string {
-  if (looksLikeIdentity(label)) return '(a secret key, not shown)';
+  if (looksLikeIdentity(label) || /AGE-(SECRET-KEY|PLUGIN)-/i.test(label)) return '(a secret key, not shown)';
   const short = label.length > 40 ? `${label.slice(0, 32)}…` : label;
   return JSON.stringify(short).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -23,3 +23,8 @@ export function adoptHandAddedDotenvLines(doc: MapNode, paths: readonly (readonl
   });
   return { ...doc, items };
 }
+
+/** The key a hand-added line is stored under once read as its author meant it (`export K` → `K`). */
+export function adoptedKey(key: string): string {
+  return parsePlainLine(`${key}=`)?.key ?? key;
+}

@@ -4,7 +4,7 @@
  */
 import { ParseError } from '../errors.js';
 import { resolveFromCwd } from '../paths.js';
-import { adoptHandAddedDotenvLines } from './adopt.js';
+import { adoptedKey, adoptHandAddedDotenvLines } from './adopt.js';
 import type { Ctx } from './context.js';
 import { loadFile, type LoadedFile } from './load.js';
 import { openFile } from './open.js';
@@ -43,7 +43,7 @@ async function encryptAdded(ctx: Ctx, loaded: LoadedFile): Promise<Encrypted | n
       ? opened.docs.map((doc) => adoptHandAddedDotenvLines(doc, opened.plaintextPaths, loaded.abs))
       : opened.docs;
   const { text } = reseal(ctx, opened, docs);
-  const names = opened.plaintextPaths.map((p) => p.join('.')).join(', ');
+  const names = opened.plaintextPaths.map((p) => (loaded.format.name === 'dotenv' && p.length === 1 ? adoptedKey(p[0] as string) : p.join('.'))).join(', ');
   return { text, summary: `encrypted ${count(opened.plaintextPaths.length, 'new value')} in ${loaded.display}: ${names}` };
 }
 

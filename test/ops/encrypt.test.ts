@@ -47,9 +47,8 @@ describe('encryptFileInPlace', () => {
     expect(await getValue(ctx, '.env', 'NEW')).toMatchObject({ value: 'two words' });
   });
 
-  // Reported to the lead: the summary names the line as sops read it (`export NEW`), not the
-  // key it was adopted as (`NEW`), which is what the file now holds.
-  it.fails('the summary names a hand-added key as it is stored', async () => {
+  // Was a bug: the summary named the line as sops read it (`export NEW`), not the key it is stored as.
+  it('the summary names a hand-added key as it is stored', async () => {
     const dir = tempDir();
     const abs = await sealedFile(dir, '.env', 'A=1\n', [alice.recipient]);
     writeFileSync(abs, readFileSync(abs, 'utf8').replace('A=', 'export NEW=x\nA='));
