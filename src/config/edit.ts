@@ -14,13 +14,18 @@ export const CATCH_ALL_REGEX = '(^|/)(\\.env(\\.[^/]*)?|[^/]*\\.env|[^/]*\\.ya?m
 const HEADER = 'envseal keeps its roster (name: recipient) under `envseal:`; sops ignores that key.\n The creation rules list the recipients themselves, so sops uses this file unchanged.';
 
 export function newConfigText(name: string, recipient: string): string {
+  return newTeamConfigText([[name, recipient]]);
+}
+
+/** A new `.sops.yaml` with these members (name, recipient) in the roster and in one catch-all rule. */
+export function newTeamConfigText(members: ReadonlyArray<readonly [string, string]>): string {
   const doc = yamlLib().parseDocument('{}');
   doc.commentBefore = ` ${HEADER}`;
   const contents = new (yamlLib().YAMLMap)();
-  contents.set('envseal', rosterNode([[name, recipient]]));
+  contents.set('envseal', rosterNode(members.map(([n, r]) => [n, r])));
   const rule = new (yamlLib().YAMLMap)();
   rule.set('path_regex', CATCH_ALL_REGEX);
-  rule.set('age', recipientSeq([[recipient, name]]));
+  rule.set('age', recipientSeq(members.map(([n, r]) => [r, n])));
   const rules = new (yamlLib().YAMLSeq)();
   rules.add(rule);
   contents.set('creation_rules', rules);

@@ -6,6 +6,8 @@
 import { discoverIdentities, unlockKeyFiles, type Discovery } from '../keys/discovery.js';
 import type { Host } from '../io/host.js';
 import type { Ctx } from './context.js';
+import { x25519Identity } from '../crypto/age-x25519.js';
+import { parseRecipient, type Recipient } from '../keys/recipient.js';
 
 const found = new WeakMap<Host, Promise<Discovery>>();
 
@@ -23,4 +25,17 @@ export function identitiesFor(ctx: Ctx, recipientHint?: string): Promise<Discove
     found.set(ctx.io, discovery);
   }
   return discovery;
+}
+
+/** The recipients of this user's own identities (to say "you", and to ask before removing them). */
+export async function ownRecipients(ctx: Ctx): Promise<Set<Recipient>> {
+  const { identities } = await identitiesFor(ctx);
+  const out = new Set<Recipient>();
+  for (const id of identities) {
+    const fast = x25519Identity(id)?.recipient;
+    const text = fast ?? (await (await import('age-encryption')).identityToRecipient(id));
+    const parsed = parseRecipient(text);
+    if (parsed.ok) out.add(parsed.recipient);
+  }
+  return out;
 }

@@ -5,7 +5,7 @@
  * MAC. Each comes as a plan (what would change, shown first) and its apply.
  */
 import { generateDataKey, unwrapDataKey, wrapDataKey, wrapForRecipients } from '../crypto/data-key.js';
-import { identitiesFor } from './identities.js';
+import { identitiesFor, ownRecipients } from './identities.js';
 import { ConfigError, ParseError, type EnvsealError } from '../errors.js';
 import type { Recipient } from '../keys/recipient.js';
 import { metadataToRaw } from '../metadata/codec.js';
@@ -14,7 +14,8 @@ import { applyToFiles, type BatchOutcome } from './batch.js';
 import type { Ctx } from './context.js';
 import type { LoadedFile } from './load.js';
 import { metadataOf, openFile, recoverDataKey, type OpenOptions } from './open.js';
-import { ruleTarget, sopsFiles, strangersIn, type KeyTarget, type Team } from './repository.js';
+import { labelled, ruleTarget, sopsFiles, strangersIn, type KeyTarget, type Team } from './repository.js';
+import { count } from '../text.js';
 import type { Question } from './confirm.js';
 import { strangersQuestion } from './plan.js';
 import { reseal } from './seal.js';
@@ -174,7 +175,9 @@ export async function planUpdateKeys(ctx: Ctx, team: Team, given: readonly strin
     if (added.length + removed.length > 0 || !sameGroups(meta, target)) items.push({ file, target, added, removed });
   }
   const strangers = strangersIn(team, items.flatMap((i) => i.added));
-  return { items, uncovered, problems, questions: [strangersQuestion(strangers, 'the files')] };
+  const mine = await ownRecipients(ctx);
+  const removals = items.flatMap((i) => i.removed.map((recipient) => ({ file: i.file.display, recipient })));
+  return { items, uncovered, problems, questions: [strangersQuestion(strangers, 'the files'), removalsQuestion(team, mine, removals)] };
 }
 
 export function applyUpdateKeys(ctx: Ctx, plan: UpdateKeysPlan): Promise<BatchOutcome> {
@@ -194,7 +197,22 @@ export async function planRotate(ctx: Ctx, team: Team, given: readonly string[],
   const openable = await filterOpenable(ctx, files);
   const recipients = files.flatMap((file) => (openable.has(file) ? (targets.get(file)?.groups.flat() ?? []) : []));
   refuseOtherKeys(files, dropOtherKeys);
-  return { files, problems, dropOtherKeys, questions: [strangersQuestion(strangersIn(team, recipients), 'the new data keys')] };
+  const dropped = dropOtherKeys ? files.flatMap((f) => otherKeyDescriptions(metadataOf(f)).map((d) => `${f.display}: ${d}`)) : [];
+  const droppedQuestion = { summary: `${count(dropped.length, 'key entry', 'key entries')} of other kinds would be removed (--drop-other-keys)`, lines: dropped };
+  return { files, problems, dropOtherKeys, questions: [strangersQuestion(strangersIn(team, recipients), 'the new data keys'), droppedQuestion] };
+}
+
+/**
+ * The question before recipients nobody named on the command line lose access (updatekeys
+ * follows rules someone else may have edited): by name, and "that is you" for the person
+ * running it, who would lock themselves out.
+ */
+export function removalsQuestion(team: Team, mine: ReadonlySet<Recipient>, removals: ReadonlyArray<{ file: string; recipient: Recipient }>): Question {
+  const you = removals.some((r) => mine.has(r.recipient));
+  return {
+    summary: `${count(new Set(removals.map((r) => r.recipient)).size, 'recipient')} would lose access${you ? ', you among them' : ''}`,
+    lines: removals.map((r) => `${r.file}: -${labelled(team, r.recipient)}${mine.has(r.recipient) ? ' (that is you: you could no longer open it)' : ''}`),
+  };
 }
 
 /**

@@ -20,7 +20,8 @@ export interface StatusRow {
   readonly otherKeys: string[];
   readonly canDecrypt: boolean;
   readonly lastModified: string;
-  readonly debt: ReadonlyArray<{ readonly key: string; readonly member: string; readonly removed: string }>;
+  /** `unsure`: null when the value is known to be the one the member saw, else why envseal cannot tell. */
+  readonly debt: ReadonlyArray<{ readonly key: string; readonly member: string; readonly removed: string; readonly unsure: string | null }>;
   /** Labels that do not parse, are not canonical, or repeat. */
   readonly labelProblems: string[];
 }
@@ -41,7 +42,7 @@ export async function statusRows(ctx: Ctx, given: readonly string[]): Promise<{ 
         otherKeys: otherKeyDescriptions(meta),
         canDecrypt: (await unwrapDataKey(meta, identities)).ok,
         lastModified: meta.lastModified,
-        debt: debt.filter((d) => d.file === path).map(({ key, member, removed }) => ({ key, member, removed })),
+        debt: debt.filter((d) => d.file === path).map(({ key, member, removed, unsure }) => ({ key, member, removed, unsure })),
         labelProblems: labelProblems(meta),
       };
     }),

@@ -10,7 +10,7 @@
  *   again to finish.
  */
 import { sep } from 'node:path';
-import { addMemberText, newConfigText, removeMemberText, selectRules } from '../config/edit.js';
+import { addMemberText, newTeamConfigText, removeMemberText, selectRules } from '../config/edit.js';
 import { MEMBER_NAME } from '../config/roster.js';
 import { ruleFor } from '../config/rules.js';
 import { parseConfig } from '../config/schema.js';
@@ -20,10 +20,11 @@ import { formatLastModified } from '../crypto/mac.js';
 import { allAgeKeys, labelProblems, type Metadata } from '../metadata/model.js';
 import { applyToFiles, type BatchOutcome } from './batch.js';
 import type { Ctx } from './context.js';
-import { exposedValues, recordExposure, type Exposure } from './exposures.js';
+import { ownRecipients } from './identities.js';
+import { exposedIn, recordExposure, type Exposure } from './exposures.js';
 import type { LoadedFile } from './load.js';
-import { metadataOf } from './open.js';
-import { currentTarget, filterOpenable, refuseOtherKeys, rotate, updateKeys } from './rekey.js';
+import { metadataOf, openFile } from './open.js';
+import { currentTarget, filterOpenable, refuseOtherKeys, removalsQuestion, rotate, updateKeys } from './rekey.js';
 import { loadTeam, relativeTo, ruleTarget, sopsFiles, strangersIn, type KeyTarget, type Team } from './repository.js';
 import type { Question } from './confirm.js';
 import { strangersQuestion } from './plan.js';
@@ -56,10 +57,21 @@ interface FileChange {
   readonly target: KeyTarget;
 }
 
+/** A reader of existing files kept by the first `team add`, under the name the plan shows. */
+export interface KeptReader {
+  readonly name: string;
+  readonly recipient: Recipient;
+  /** Whether it is one of the identities of the person running the command. */
+  readonly you: boolean;
+  readonly files: number;
+}
+
 export interface AddPlan {
   readonly team: Team;
   readonly name: string;
   readonly recipient: Recipient;
+  /** The first team add of a repository keeps the readers its files already have. */
+  readonly kept: KeptReader[];
   /** The new `.sops.yaml`. */
   readonly configText: string;
   readonly createsConfig: boolean;
@@ -78,12 +90,10 @@ export async function planAdd(ctx: Ctx, input: { name: string; recipient: string
   }
   const other = team.nameOf(recipient);
   if (other !== undefined && other !== input.name) throw new ConfigError(`that recipient belongs to ${other}`, { file: team.configPath });
-  const configText =
-    team.text === null
-      ? newConfigText(input.name, recipient)
-      : addMemberText(team.text, team.configPath, input.name, recipient, selectRules(team.text, team.configPath, input.rules));
-  const newConfig = parseConfig(configText, team.configPath, ctx.warn);
   const { files: all } = await sopsFiles(ctx, team, []);
+  const kept = team.roster.members.size === 0 ? await existingReaders(ctx, all, recipient) : [];
+  const configText = addText(team, input, recipient, kept, all);
+  const newConfig = parseConfig(configText, team.configPath, ctx.warn);
   const files = all.flatMap((file): FileChange[] => {
     const rule = ruleFor(newConfig, file.abs, sep);
     if (rule === null || !rule.groups.some((g) => g.age.includes(recipient))) return [];
@@ -91,7 +101,45 @@ export async function planAdd(ctx: Ctx, input: { name: string; recipient: string
     if (readsAlready(metadataOf(file), recipient) && wasExpected(team, file, recipient)) return [];
     return [{ file, target: withMember(target, recipient) }];
   });
-  return { team, name: input.name, recipient, configText, createsConfig: team.text === null, files };
+  return { team, name: input.name, recipient, kept, configText, createsConfig: team.text === null, files };
+}
+
+/**
+ * The readers the repository's files already have, when it has no roster yet: nobody is
+ * dropped by the first `team add` (the rules it writes list them, so `updatekeys` keeps them).
+ * The person running it is named after their login; others get a placeholder to rename.
+ */
+async function existingReaders(ctx: Ctx, files: readonly LoadedFile[], adding: Recipient): Promise<KeptReader[]> {
+  const counts = new Map<Recipient, number>();
+  for (const file of files) {
+    for (const key of allAgeKeys(metadataOf(file))) if (key.recipient !== null && key.recipient !== adding) counts.set(key.recipient, (counts.get(key.recipient) ?? 0) + 1);
+  }
+  const mine = await ownRecipients(ctx);
+  const login = (ctx.io.env['USER'] ?? ctx.io.env['USERNAME'] ?? '').toLowerCase();
+  let mineNamed = false;
+  return [...counts].map(([recipient, n]) => {
+    const you = mine.has(recipient);
+    const name = you && !mineNamed && MEMBER_NAME.test(login) ? login : `reader-${recipient.slice(4, 12)}`;
+    if (you && name === login) mineNamed = true;
+    return { name, recipient, you, files: n };
+  });
+}
+
+/** The new `.sops.yaml`: the member added (and, the first time, the readers kept). */
+function addText(team: Team, input: { name: string; rules: readonly string[] }, recipient: Recipient, kept: readonly KeptReader[], files: readonly LoadedFile[]): string {
+  if (team.text === null) return newTeamConfigText([...kept.map((k) => [k.name, k.recipient] as const), [input.name, recipient]]);
+  let text = team.text;
+  for (const reader of kept) {
+    // Into the rules that cover the files they read, so that updatekeys keeps them there.
+    const covering = new Set<number>();
+    for (const file of files) {
+      if (!allAgeKeys(metadataOf(file)).some((k) => k.recipient === reader.recipient)) continue;
+      const rule = team.config === null ? null : ruleFor(team.config, file.abs, sep);
+      if (rule !== null) covering.add(rule.index);
+    }
+    text = addMemberText(text, team.configPath, reader.name, reader.recipient, [...covering]);
+  }
+  return addMemberText(text, team.configPath, input.name, recipient, selectRules(text, team.configPath, input.rules));
 }
 
 export async function applyAdd(ctx: Ctx, plan: AddPlan): Promise<BatchOutcome> {
@@ -174,15 +222,22 @@ export async function planRemove(ctx: Ctx, input: { member: string; dropOtherKey
     return [{ file, target: { groups, threshold: target.threshold }, reason }];
   });
   refuseOtherKeys(changes.map((c) => c.file), input.dropOtherKeys);
+  const openable = await filterOpenable(ctx, changes.map((c) => c.file));
+  const exposed = await Promise.all(
+    changes.map(async (c) => exposedIn(c.file, openable.has(c.file) ? await openFile(ctx, c.file, { readOnly: true }) : null, team.root, [...new Set(c.target.groups.flat())])),
+  );
   const exposure: Exposure = {
     member: who,
     recipient,
     removed: formatLastModified(ctx.io.now()),
-    values: changes.flatMap((c) => exposedValues(c.file, team.root)),
+    values: exposed.flatMap((e) => e.values),
+    checks: exposed.flatMap((e) => (e.check === null ? [] : [e.check])),
   };
-  const openable = await filterOpenable(ctx, changes.map((c) => c.file));
   const strangers = strangersIn(team, changes.flatMap((c) => (openable.has(c.file) ? c.target.groups.flat() : [])));
-  return { team, name, recipient, files: changes, exposure, dropOtherKeys: input.dropOtherKeys, questions: [strangersQuestion(strangers, 'the new data keys')] };
+  const mine = await ownRecipients(ctx);
+  const yourself = mine.has(recipient) ? removalsQuestion(team, mine, changes.map((c) => ({ file: relativeTo(team, c.file.abs), recipient }))) : null;
+  const questions = [strangersQuestion(strangers, 'the new data keys'), ...(yourself === null ? [] : [yourself])];
+  return { team, name, recipient, files: changes, exposure, dropOtherKeys: input.dropOtherKeys, questions };
 }
 
 function removalReason(team: Team, file: LoadedFile, recipient: Recipient): string | null {

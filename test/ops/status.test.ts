@@ -2,7 +2,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { recordExposure, exposedValues } from '../../src/ops/exposures.js';
+import { exposedIn, recordExposure } from '../../src/ops/exposures.js';
+import { openFile } from '../../src/ops/open.js';
+import type { Recipient } from '../../src/keys/recipient.js';
 import { loadFile } from '../../src/ops/load.js';
 import { statusRows } from '../../src/ops/status.js';
 import { tempDir } from '../helpers/cli.js';
@@ -25,7 +27,9 @@ describe('statusRows', () => {
     const other = await sealedFile(dir, 'sub/b.json', '{"k": "v"}', [carol.recipient]);
     writeFileSync(other, readFileSync(other, 'utf8').replace(`"recipient": "${carol.recipient}"`, '"recipient": "someone"'));
     const { ctx } = actingAs(dir, alice, { now: new Date('2030-01-01T00:00:00Z') });
-    const exposure = { member: 'bob', recipient: bob.recipient, removed: '2030-01-01T00:00:00Z', values: exposedValues(await loadFile(ctx, 'a.env'), dir) };
+    const loaded = await loadFile(ctx, 'a.env');
+    const { values, check } = await exposedIn(loaded, await openFile(ctx, loaded, { readOnly: true }), dir, [alice.recipient as Recipient]);
+    const exposure = { member: 'bob', recipient: bob.recipient, removed: '2030-01-01T00:00:00Z', values, checks: check === null ? [] : [check] };
     await recordExposure(ctx, dir, exposure);
 
     const { rows, problems } = await statusRows(ctx, []);
@@ -37,7 +41,7 @@ describe('statusRows', () => {
       recipients: [{ recipient: alice.recipient, name: 'alice' }, { recipient: bob.recipient, name: 'bob' }],
       otherKeys: [],
       canDecrypt: true,
-      debt: [{ key: 'K', member: 'bob', removed: '2030-01-01T00:00:00Z' }],
+      debt: [{ key: 'K', member: 'bob', removed: '2030-01-01T00:00:00Z', unsure: null }],
       labelProblems: [],
     });
     expect(a?.lastModified).toMatch(/^\d{4}-\d\d-\d\dT/);

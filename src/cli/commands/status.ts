@@ -31,7 +31,8 @@ export const statusCommand = defineCommand({
       out(`  you can decrypt it: ${row.canDecrypt ? 'yes' : 'no'}`);
       out(`  last modified: ${row.lastModified}`);
       for (const problem of row.labelProblems) out(`  warning: ${problem}`);
-      if (row.debt.length > 0) out(`  rotation debt: ${row.debt.map((d) => `${d.key} (${d.member} could read it)`).join(', ')}`);
+      if (row.debt.length > 0) out(`  rotation debt: ${row.debt.map((d) => `${d.key} (${d.member} could read it${d.unsure === null ? '' : '; maybe changed since'})`).join(', ')}`);
+      for (const why of new Set(row.debt.flatMap((d) => (d.unsure === null ? [] : [d.unsure])))) out(`    envseal cannot tell whether some changed: ${why}`);
     }
     for (const p of problems) env.io.stderr.write(renderError(p, env.io.cwd, false));
   },

@@ -55,6 +55,9 @@ const teamAdd = defineCommand({
     const plan = await planAdd(ctx, { name: args.name, recipient: args.recipient, rules: args.rule ?? [] });
     const { team } = plan;
     say(env, `envseal: ${plan.createsConfig ? `create ${relativeTo(team, team.configPath)} with ${plan.name}` : `add ${plan.name} to ${relativeTo(team, team.configPath)}`}`);
+    for (const k of plan.kept) {
+      say(env, `  keep the reader ${k.recipient.slice(0, 16)}… as ${k.name} (${k.you ? 'you; ' : ''}reads ${count(k.files, 'file')}; rename them in the roster if you like)`);
+    }
     say(env, plan.files.length === 0 ? '  no encrypted file to re-wrap' : `  re-wrap ${count(plan.files.length, 'file')} for ${plan.name}:`);
     for (const p of plan.files) say(env, `    ${relativeTo(team, p.file.abs)}`);
     if (args.dryRun) return;
