@@ -15,6 +15,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export interface CommandResult {
   readonly code: number;
   readonly stdout: string;
+  /** stdout as bytes (git blobs are not always text). */
+  readonly raw?: Uint8Array;
 }
 
 export interface Host {

@@ -9,7 +9,7 @@ import { isatty } from 'node:tty';
 import { memoryTempRoot, nodeFs, type Fs } from './fs.js';
 import { nodeHost, type CommandResult, type Env, type Host } from './host.js';
 import { processInterrupts } from './interrupts.js';
-import { promptOnTerminal, runCapture, runOnTerminal, type InteractiveResult } from './terminal.js';
+import { promptOnTerminal, runCapture, runOnTerminal, type CaptureOptions, type InteractiveResult } from './terminal.js';
 
 export type { Fs, FileStat, DirEntry, WriteOptions, PrivateFolder, WriteSteps } from './fs.js';
 export type { CommandResult, Env, Host } from './host.js';
@@ -35,8 +35,8 @@ export interface Io extends Host {
   now(): Date;
   /** Asks on the terminal; null when there is no terminal. `hidden` turns echo off. */
   prompt(question: string, options?: { hidden?: boolean }): Promise<string | null>;
-  /** Runs a program and captures its stdout. Its stderr passes through unless `quiet`. */
-  runCommand(argv: readonly string[], extraEnv: Readonly<Record<string, string>>, options?: { quiet?: boolean }): Promise<CommandResult>;
+  /** Runs a program and captures its stdout. Its stderr passes through unless `quiet`; `input` goes to its stdin. */
+  runCommand(argv: readonly string[], extraEnv: Readonly<Record<string, string>>, options?: CaptureOptions): Promise<CommandResult>;
   /**
    * Runs a program on the terminal (an editor) and waits for it. Ctrl-C goes to the program,
    * not to envseal; SIGTERM/SIGHUP are passed on to it. Rejects with code ENOENT when the
@@ -78,7 +78,7 @@ export function nodeIo(options: NodeIoOptions = {}): Io {
     prompt: (question, opts) => promptOnTerminal(question, opts?.hidden === true),
     // Methods reading `this.env`, as the host's runSync does (see there).
     runCommand(argv, extraEnv, opts) {
-      return runCapture(argv, { ...this.env, ...extraEnv }, opts?.quiet === true);
+      return runCapture(argv, { ...this.env, ...extraEnv }, opts);
     },
     runInteractive(argv) {
       return interrupts.whileInteractive(() => runOnTerminal(argv, this.env));

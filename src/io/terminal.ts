@@ -49,19 +49,33 @@ export function runOnTerminal(argv: readonly string[], env: Env): Promise<Intera
   });
 }
 
+export interface CaptureOptions {
+  readonly quiet?: boolean | undefined;
+  /** Written to the program's stdin (otherwise it gets none). */
+  readonly input?: string | Uint8Array | undefined;
+}
+
 /** Runs a program (no shell) and captures its stdout; stderr passes through unless `quiet`. */
-export function runCapture(argv: readonly string[], env: Env, quiet: boolean): Promise<CommandResult> {
+export function runCapture(argv: readonly string[], env: Env, options: CaptureOptions = {}): Promise<CommandResult> {
   return new Promise((resolvePromise, reject) => {
     const [command, ...args] = argv;
     if (command === undefined) {
       reject(new Error('empty command'));
       return;
     }
-    const child = spawn(command, args, { env: definedOnly(env), stdio: ['ignore', 'pipe', quiet ? 'ignore' : 'inherit'] });
+    const child = spawn(command, args, {
+      env: definedOnly(env),
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', options.quiet === true ? 'ignore' : 'inherit'],
+    });
     const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout: Buffer.concat(chunks).toString('utf8') }));
+    child.stdin?.on('error', () => undefined); // a program that exits without reading its input
+    child.stdin?.end(options.input);
+    child.on('close', (code) => {
+      const raw = Buffer.concat(chunks);
+      resolvePromise({ code: code ?? 1, stdout: raw.toString('utf8'), raw: new Uint8Array(raw) });
+    });
   });
 }
 

@@ -138,9 +138,9 @@ export function refuseOtherKeys(files: readonly LoadedFile[], dropOtherKeys: boo
 }
 
 /** The files a re-keying command works on: the given ones, or every sops file a rule covers. */
-async function rekeyTargets(ctx: Ctx, team: Team, given: readonly string[]): Promise<{ files: LoadedFile[]; problems: EnvsealError[] }> {
-  const { files, problems } = await sopsFiles(ctx, team, given);
-  return { files: given.length > 0 ? files : files.filter((f) => ruleTarget(team.config, f.abs) !== null), problems };
+async function rekeyTargets(ctx: Ctx, team: Team, given: readonly string[]): Promise<{ files: LoadedFile[]; problems: EnvsealError[]; ignored: string[] }> {
+  const { files, problems, ignored } = await sopsFiles(ctx, team, given);
+  return { files: given.length > 0 ? files : files.filter((f) => ruleTarget(team.config, f.abs) !== null), problems, ignored: ignored.map((f) => f.display) };
 }
 
 export interface UpdateKeysItem {
@@ -152,6 +152,8 @@ export interface UpdateKeysItem {
 
 export interface UpdateKeysPlan {
   readonly items: UpdateKeysItem[];
+  /** Files among them git ignores (included: a rule covers them). */
+  readonly ignored: string[];
   /** What needs a yes before it is applied (recipients outside the roster). */
   readonly questions: Question[];
   /** Given files no creation rule covers: left as they are. */
@@ -160,7 +162,7 @@ export interface UpdateKeysPlan {
 }
 
 export async function planUpdateKeys(ctx: Ctx, team: Team, given: readonly string[]): Promise<UpdateKeysPlan> {
-  const { files, problems } = await rekeyTargets(ctx, team, given);
+  const { files, problems, ignored } = await rekeyTargets(ctx, team, given);
   const items: UpdateKeysItem[] = [];
   const uncovered: LoadedFile[] = [];
   for (const file of files) {
@@ -177,7 +179,7 @@ export async function planUpdateKeys(ctx: Ctx, team: Team, given: readonly strin
   const strangers = strangersIn(team, items.flatMap((i) => i.added));
   const mine = await ownRecipients(ctx);
   const removals = items.flatMap((i) => i.removed.map((recipient) => ({ file: i.file.display, recipient })));
-  return { items, uncovered, problems, questions: [strangersQuestion(strangers, 'the files'), removalsQuestion(team, mine, removals)] };
+  return { items, uncovered, problems, ignored, questions: [strangersQuestion(strangers, 'the files'), removalsQuestion(team, mine, removals)] };
 }
 
 export function applyUpdateKeys(ctx: Ctx, plan: UpdateKeysPlan): Promise<BatchOutcome> {
@@ -186,20 +188,22 @@ export function applyUpdateKeys(ctx: Ctx, plan: UpdateKeysPlan): Promise<BatchOu
 
 export interface RotatePlan {
   readonly files: LoadedFile[];
+  /** Files among them git ignores (included: a rule covers them). */
+  readonly ignored: string[];
   readonly questions: Question[];
   readonly problems: EnvsealError[];
   readonly dropOtherKeys: boolean;
 }
 
 export async function planRotate(ctx: Ctx, team: Team, given: readonly string[], dropOtherKeys: boolean): Promise<RotatePlan> {
-  const { files, problems } = await rekeyTargets(ctx, team, given);
+  const { files, problems, ignored } = await rekeyTargets(ctx, team, given);
   const targets = new Map(files.map((file) => [file, currentTarget(file)])); // labels that do not parse stop here
   const openable = await filterOpenable(ctx, files);
   const recipients = files.flatMap((file) => (openable.has(file) ? (targets.get(file)?.groups.flat() ?? []) : []));
   refuseOtherKeys(files, dropOtherKeys);
   const dropped = dropOtherKeys ? files.flatMap((f) => otherKeyDescriptions(metadataOf(f)).map((d) => `${f.display}: ${d}`)) : [];
   const droppedQuestion = { summary: `${count(dropped.length, 'key entry', 'key entries')} of other kinds would be removed (--drop-other-keys)`, lines: dropped };
-  return { files, problems, dropOtherKeys, questions: [strangersQuestion(strangersIn(team, recipients), 'the new data keys'), droppedQuestion] };
+  return { files, problems, ignored, dropOtherKeys, questions: [strangersQuestion(strangersIn(team, recipients), 'the new data keys'), droppedQuestion] };
 }
 
 /**

@@ -20,6 +20,7 @@ import { displayPath } from '../paths.js';
 import type { Ctx } from './context.js';
 import { loadFile, type LoadedFile } from './load.js';
 import { pooled } from './batch.js';
+import { committableFiles, ignoredFiles } from './git.js';
 
 export interface Team {
   /** The folder of `.sops.yaml` (or the current folder when there is none yet). */
@@ -55,9 +56,22 @@ export function labelled(team: Pick<Team, 'nameOf'>, recipient: string): string 
   return name === undefined ? recipient : `${name} (${recipient.slice(0, 16)}…)`;
 }
 
-/** The sops files of the repository (or the given files), loaded. Given files that do not load are reported. */
-export async function sopsFiles(ctx: Ctx, team: Team, given: readonly string[]): Promise<{ files: LoadedFile[]; problems: EnvsealError[] }> {
-  const candidates = given.length > 0 ? given : await repositoryFiles(ctx, team.root);
+export interface SopsFiles {
+  readonly files: LoadedFile[];
+  /** Given files that could not be loaded. */
+  readonly problems: EnvsealError[];
+  /** Sops files among `files` that git ignores (included because a rule covers them). */
+  readonly ignored: LoadedFile[];
+}
+
+/**
+ * The sops files of the repository (or the given files), loaded. Files git ignores count
+ * when they are sops files a rule covers: an encrypted `.env` listed in `.gitignore` is still
+ * the team's. Given files that do not load are reported.
+ */
+export async function sopsFiles(ctx: Ctx, team: Team, given: readonly string[], rules: { readonly ignoredCoveredBy: SopsConfig | null | 'any' } = { ignoredCoveredBy: team.config }): Promise<SopsFiles> {
+  const listed = given.length > 0 ? null : await repositoryFiles(ctx, team.root);
+  const candidates = listed?.files ?? given;
   const problems: EnvsealError[] = [];
   const loaded = await pooled(candidates, 8, async (file) => {
     try {
@@ -67,7 +81,10 @@ export async function sopsFiles(ctx: Ctx, team: Team, given: readonly string[]):
       return null;
     }
   });
-  return { files: loaded.filter((l): l is LoadedFile => l !== null && l.parsed.metadata !== undefined), problems };
+  const isIgnored = (file: LoadedFile): boolean => listed?.ignored.has(file.abs) === true;
+  const covered = (l: LoadedFile): boolean => rules.ignoredCoveredBy === 'any' || ruleTarget(rules.ignoredCoveredBy, l.abs) !== null;
+  const files = loaded.filter((l): l is LoadedFile => l !== null && l.parsed.metadata !== undefined && (!isIgnored(l) || covered(l)));
+  return { files, problems, ignored: files.filter(isIgnored) };
 }
 
 /** The recipients the rules give a file (null when no rule covers it). */
@@ -91,21 +108,19 @@ export function relativeTo(team: Team, abs: string): string {
 /** The rotation-debt record, next to `.sops.yaml` (ops/exposures.ts). */
 export const EXPOSURES_FILE = '.envseal-exposures.yaml';
 
-export async function repositoryFiles(ctx: Ctx, root: string): Promise<string[]> {
-  const listed = await gitFiles(ctx, root);
-  const files = listed ?? (await walk(ctx, root));
-  return files.filter((abs) => detectFormat(abs) !== null && !abs.endsWith(`${sep}${CONFIG_NAME}`) && !abs.endsWith(`${sep}${EXPOSURES_FILE}`)).sort();
+export interface RepositoryFiles {
+  /** Files envseal could hold (known formats), absolute, sorted. */
+  readonly files: string[];
+  /** Those among them git ignores (a developer's `.env`, say). */
+  readonly ignored: ReadonlySet<string>;
 }
 
-async function gitFiles(ctx: Ctx, root: string): Promise<string[] | null> {
-  try {
-    const result = await ctx.io.runCommand(['git', '-C', root, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], {}, { quiet: true });
-    if (result.code !== 0) return null;
-    const names = result.stdout.split('\0').filter((n) => n !== '');
-    return [...new Set(names)].map((n) => join(root, n));
-  } catch {
-    return null;
-  }
+export async function repositoryFiles(ctx: Ctx, root: string): Promise<RepositoryFiles> {
+  const listed = await committableFiles(ctx, root);
+  const ignored = listed === null ? [] : await ignoredFiles(ctx, root);
+  const keep = (abs: string): boolean => detectFormat(abs) !== null && !abs.endsWith(`${sep}${CONFIG_NAME}`) && !abs.endsWith(`${sep}${EXPOSURES_FILE}`);
+  const files = [...(listed ?? (await walk(ctx, root))), ...ignored].filter(keep).sort();
+  return { files, ignored: new Set(ignored.filter(keep)) };
 }
 
 async function walk(ctx: Ctx, root: string): Promise<string[]> {

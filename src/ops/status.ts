@@ -26,9 +26,9 @@ export interface StatusRow {
   readonly labelProblems: string[];
 }
 
-export async function statusRows(ctx: Ctx, given: readonly string[]): Promise<{ rows: StatusRow[]; problems: EnvsealError[] }> {
+export async function statusRows(ctx: Ctx, given: readonly string[]): Promise<{ rows: StatusRow[]; problems: EnvsealError[]; ignored: string[] }> {
   const team = await loadTeam(ctx);
-  const { files, problems } = await sopsFiles(ctx, team, given);
+  const { files, problems, ignored } = await sopsFiles(ctx, team, given);
   const identities = (await identitiesFor(ctx)).identities;
   const debt = await outstandingDebt(ctx, team.root, await readExposures(ctx, team.root));
   const rows = await Promise.all(
@@ -47,5 +47,5 @@ export async function statusRows(ctx: Ctx, given: readonly string[]): Promise<{ 
       };
     }),
   );
-  return { rows, problems };
+  return { rows, problems, ignored: ignored.map((f) => relativeTo(team, f.abs)) };
 }

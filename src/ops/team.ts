@@ -72,6 +72,8 @@ export interface AddPlan {
   readonly recipient: Recipient;
   /** The first team add of a repository keeps the readers its files already have. */
   readonly kept: KeptReader[];
+  /** Sops files git ignores, included because a rule covers them. */
+  readonly ignored: string[];
   /** The new `.sops.yaml`. */
   readonly configText: string;
   readonly createsConfig: boolean;
@@ -90,7 +92,8 @@ export async function planAdd(ctx: Ctx, input: { name: string; recipient: string
   }
   const other = team.nameOf(recipient);
   if (other !== undefined && other !== input.name) throw new ConfigError(`that recipient belongs to ${other}`, { file: team.configPath });
-  const { files: all } = await sopsFiles(ctx, team, []);
+  // Every sops file, git-ignored ones too: the new rules decide which the member gets.
+  const { files: all, ignored } = await sopsFiles(ctx, team, [], { ignoredCoveredBy: 'any' });
   const kept = team.roster.members.size === 0 ? await existingReaders(ctx, all, recipient) : [];
   const configText = addText(team, input, recipient, kept, all);
   const newConfig = parseConfig(configText, team.configPath, ctx.warn);
@@ -101,7 +104,8 @@ export async function planAdd(ctx: Ctx, input: { name: string; recipient: string
     if (readsAlready(metadataOf(file), recipient) && wasExpected(team, file, recipient)) return [];
     return [{ file, target: withMember(target, recipient) }];
   });
-  return { team, name: input.name, recipient, kept, configText, createsConfig: team.text === null, files };
+  const planned = new Set(files.map((f) => f.file));
+  return { team, name: input.name, recipient, kept, configText, createsConfig: team.text === null, files, ignored: ignored.filter((f) => planned.has(f)).map((f) => relativeTo(team, f.abs)) };
 }
 
 /**
@@ -189,6 +193,8 @@ export interface RemovePlan {
   readonly files: RemoveChange[];
   readonly exposure: Exposure;
   readonly dropOtherKeys: boolean;
+  /** Sops files git ignores, included because a rule covers them. */
+  readonly ignored: string[];
   /** What needs a yes before it is applied (new data keys for recipients outside the roster). */
   readonly questions: Question[];
 }
@@ -205,7 +211,7 @@ export async function planRemove(ctx: Ctx, input: { member: string; dropOtherKey
   const team = await loadTeam(ctx);
   const { name, recipient } = resolveMember(team, input.member);
   const who = name ?? recipient;
-  const { files } = await sopsFiles(ctx, team, []);
+  const { files, ignored } = await sopsFiles(ctx, team, []);
   const changes = files.flatMap((file): RemoveChange[] => {
     const reason = removalReason(team, file, recipient);
     if (reason === null) return [];
@@ -237,7 +243,7 @@ export async function planRemove(ctx: Ctx, input: { member: string; dropOtherKey
   const mine = await ownRecipients(ctx);
   const yourself = mine.has(recipient) ? removalsQuestion(team, mine, changes.map((c) => ({ file: relativeTo(team, c.file.abs), recipient }))) : null;
   const questions = [strangersQuestion(strangers, 'the new data keys'), ...(yourself === null ? [] : [yourself])];
-  return { team, name, recipient, files: changes, exposure, dropOtherKeys: input.dropOtherKeys, questions };
+  return { team, name, recipient, files: changes, exposure, dropOtherKeys: input.dropOtherKeys, questions, ignored: ignored.map((f) => relativeTo(team, f.abs)) };
 }
 
 function removalReason(team: Team, file: LoadedFile, recipient: Recipient): string | null {

@@ -98,3 +98,27 @@ describe('rotation debt follows values', () => {
     expect(status.stdout).not.toMatch(/hunter2|k1|correct-horse/);
   });
 });
+
+describe('files git ignores are still files', () => {
+  it('a git-ignored .env: encrypt says so; team add bob re-keys it (bob can read it); status lists it', async () => {
+    const w = await workspace();
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('git', ['init', '-q', w.dir]);
+    w.write('.gitignore', '.env\nnode_modules/\n');
+    w.write('.env', 'SECRET=one\n');
+    w.write('app.env', 'OTHER=two\n');
+    const enc = await w.as(w.me, ['encrypt', '.env', '--age', w.me.recipient]);
+    expect(enc.code).toBe(0);
+    expect(enc.stderr).toContain('note: git ignores .env');
+    const tracked = await w.as(w.me, ['encrypt', 'app.env', '--age', w.me.recipient]);
+    expect(tracked.stderr).not.toContain('git ignores');
+    const add = await w.as(w.me, ['team', 'add', 'bob', w.bob.recipient]);
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stderr).toContain('re-wrap 2 files for bob');
+    expect(add.stderr).toContain('including a file git ignores, which a rule covers: .env');
+    expect((await w.as(w.bob, ['get', 'SECRET'])).stdout).toBe('one\n');
+    const status = await w.as(w.me, ['status']);
+    expect(status.stdout).toMatch(/^\.env \(dotenv\)/m);
+    expect(status.stdout).toContain('(git ignores .env; listed because a rule covers it)');
+  });
+});

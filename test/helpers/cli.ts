@@ -76,7 +76,7 @@ export function testIo(options: CliOptions): { io: Io; out: () => string; err: (
     now: () => options.now ?? new Date(),
     prompt: async (question) => options.prompt?.(question) ?? null,
     runCommand(argv, extraEnv, opts) {
-      return runCapture(argv, { ...this.env, ...extraEnv }, opts?.quiet === true);
+      return runCapture(argv, { ...this.env, ...extraEnv }, opts);
     },
     runInteractive: options.runInteractive ?? (async () => Promise.reject(Object.assign(new Error('no editor in tests'), { code: 'ENOENT' }))),
     privateTempRoot: options.tempRoot ?? tmpdir(),

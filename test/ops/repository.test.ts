@@ -24,7 +24,7 @@ function tree(): string {
   return dir;
 }
 
-const listed = async (dir: string, env?: Record<string, string>) => (await repositoryFiles(actingAs(dir, null, { env }).ctx, dir)).map((f) => repoPath(dir, f));
+const listed = async (dir: string, env?: Record<string, string>) => (await repositoryFiles(actingAs(dir, null, { env }).ctx, dir)).files.map((f) => repoPath(dir, f));
 
 describe('repositoryFiles', () => {
   it('without git: every file of a known format below the folder, skipping node_modules and the two envseal lists', async () => {
@@ -42,6 +42,15 @@ describe('repositoryFiles', () => {
     execFileSync('git', ['-C', dir, 'add', '-f', 'ignored/secret.env', 'app/.env']); // tracked although ignored
     writeFileSync(join(dir, '.gitignore'), 'ignored/\n'); // node_modules no longer ignored: git would commit it
     expect(await listed(dir)).toEqual(['.git-like/x.yaml', 'app/.env', 'app/.env.production', 'app/config.yml', 'app/data.json', 'ignored/secret.env', 'node_modules/pkg/package.json']);
+  });
+
+  it('files git ignores one by one (the Node default `.env`) are listed too, and said to be ignored; ignored folders are not entered', async () => {
+    const dir = tree();
+    execFileSync('git', ['init', '-q', dir]);
+    writeFileSync(join(dir, '.gitignore'), 'ignored/\nnode_modules/\n.env\n');
+    const found = await repositoryFiles(actingAs(dir, null).ctx, dir);
+    expect(found.files.map((f) => repoPath(dir, f))).toEqual(['.git-like/x.yaml', 'app/.env', 'app/.env.production', 'app/config.yml', 'app/data.json']);
+    expect([...found.ignored].map((f) => repoPath(dir, f))).toEqual(['app/.env']);
   });
 });
 

@@ -4,6 +4,8 @@
  * every other byte kept.
  */
 import { encryptFileInPlace } from '../../ops/encrypt.js';
+import { isIgnored } from '../../ops/git.js';
+import { resolveFromCwd } from '../../paths.js';
 import { defineCommand } from './define.js';
 import { ctxFor, say } from './env.js';
 import { ageOption, inputFormatOption, macOnlyOption, ruleFromFlags, ruleOptions, yesOption } from './options.js';
@@ -35,6 +37,9 @@ export const encryptCommand = defineCommand({
       }
       if (args.stdout) env.io.stdout.write(result.encrypted.text);
       say(env, `envseal: ${result.encrypted.summary}`);
+      if (!args.stdout && (await isIgnored(ctx, env.io.cwd, resolveFromCwd(env.io, file)))) {
+        say(env, `envseal: note: git ignores ${result.display} (git check-ignore -v ${result.display} says why): to commit it, take it out of .gitignore or git add -f it`);
+      }
     }
   },
 });

@@ -19,3 +19,8 @@ export function ctxFor(env: CommandEnv, configPath: string | undefined): Ctx {
 export function say(env: CommandEnv, line: string): void {
   env.io.stderr.write(`${printable(line)}\n`);
 }
+
+/** The line that says which files of a plan git ignores (they are included all the same). */
+export function sayIgnored(env: CommandEnv, ignored: readonly string[]): void {
+  if (ignored.length > 0) say(env, `  including ${ignored.length === 1 ? 'a file' : `${ignored.length} files`} git ignores, which a rule covers: ${ignored.join(', ')}`);
+}

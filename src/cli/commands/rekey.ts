@@ -9,7 +9,7 @@ import { labelled, loadTeam } from '../../ops/repository.js';
 import { count } from '../../text.js';
 import { renderBatch, renderError } from '../render.js';
 import { defineCommand } from './define.js';
-import { ctxFor, say, type CommandEnv } from './env.js';
+import { ctxFor, say, sayIgnored, type CommandEnv } from './env.js';
 import { dropOtherKeysOption, dryRunOption, filesPositional, yesOption } from './options.js';
 import { confirm } from '../../ops/confirm.js';
 import type { BatchOutcome } from '../../ops/batch.js';
@@ -27,6 +27,7 @@ export const updatekeysCommand = defineCommand({
     const plan = await planUpdateKeys(ctx, team, args.files ?? []);
     showProblems(env, plan.problems);
     for (const file of plan.uncovered) say(env, `envseal: no creation rule covers ${file.display}; left as it is`);
+    sayIgnored(env, plan.ignored);
     if (plan.items.length === 0) say(env, 'envseal: every file already matches the rules');
     for (const item of plan.items) {
       const changes = [...item.added.map((r) => `+${labelled(team, r)}`), ...item.removed.map((r) => `-${labelled(team, r)}`)];
@@ -53,6 +54,7 @@ export const rotateCommand = defineCommand({
     showProblems(env, plan.problems);
     say(env, `envseal: new data key for ${count(plan.files.length, 'file')}`);
     for (const f of plan.files) say(env, `  ${f.display}`);
+    sayIgnored(env, plan.ignored);
     if (args.dryRun) return;
     await confirm(ctx, plan.questions, args.yes);
     const outcome = await applyRotate(ctx, plan);

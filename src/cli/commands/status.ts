@@ -17,10 +17,10 @@ export const statusCommand = defineCommand({
   options: { json: jsonOption },
   examples: [['$0 status', 'every encrypted file']],
   async handler(env, args) {
-    const { rows, problems } = await statusRows(ctxFor(env, args.config), args.files ?? []);
+    const { rows, problems, ignored } = await statusRows(ctxFor(env, args.config), args.files ?? []);
     const out = (line: string): void => env.io.stdout.write(`${printable(line)}\n`);
     if (args.json) {
-      env.io.stdout.write(`${JSON.stringify({ files: rows, problems: problems.map((p) => p.message) }, null, 2)}\n`);
+      env.io.stdout.write(`${JSON.stringify({ files: rows, ignored, problems: problems.map((p) => p.message) }, null, 2)}\n`);
       return;
     }
     if (rows.length === 0) out('no encrypted file found');
@@ -34,6 +34,7 @@ export const statusCommand = defineCommand({
       if (row.debt.length > 0) out(`  rotation debt: ${row.debt.map((d) => `${d.key} (${d.member} could read it${d.unsure === null ? '' : '; maybe changed since'})`).join(', ')}`);
       for (const why of new Set(row.debt.flatMap((d) => (d.unsure === null ? [] : [d.unsure])))) out(`    envseal cannot tell whether some changed: ${why}`);
     }
+    if (ignored.length > 0) out(`(git ignores ${ignored.join(', ')}; listed because a rule covers ${ignored.length === 1 ? 'it' : 'them'})`);
     for (const p of problems) env.io.stderr.write(renderError(p, env.io.cwd, false));
   },
 });

@@ -7,7 +7,7 @@ import { relativeTo } from '../../ops/repository.js';
 import { applyAdd, applyRemove, listMembers, planAdd, planRemove } from '../../ops/team.js';
 import { count, printable } from '../../text.js';
 import { defineCommand } from './define.js';
-import { ctxFor, say, type CommandEnv } from './env.js';
+import { ctxFor, say, sayIgnored, type CommandEnv } from './env.js';
 import { dropOtherKeysOption, dryRunOption, jsonOption, yesOption } from './options.js';
 import { confirm } from '../../ops/confirm.js';
 import { finish } from './rekey.js';
@@ -60,6 +60,7 @@ const teamAdd = defineCommand({
     }
     say(env, plan.files.length === 0 ? '  no encrypted file to re-wrap' : `  re-wrap ${count(plan.files.length, 'file')} for ${plan.name}:`);
     for (const p of plan.files) say(env, `    ${relativeTo(team, p.file.abs)}`);
+    sayIgnored(env, plan.ignored);
     if (args.dryRun) return;
     const outcome = await applyAdd(ctx, plan);
     say(env, `envseal: ${plan.name} can now read ${count(outcome.done.length, 'file')}; values and MACs unchanged`);
@@ -81,6 +82,7 @@ const teamRm = defineCommand({
     say(env, `envseal: remove ${who}${team.text === null ? '' : ` from ${relativeTo(team, team.configPath)}`}`);
     say(env, plan.files.length === 0 ? '  they could read no encrypted file' : `  new data key for ${count(plan.files.length, 'file')}:`);
     for (const p of plan.files) say(env, `    ${relativeTo(team, p.file.abs)} (${p.reason})`);
+    sayIgnored(env, plan.ignored);
     if (args.dryRun) {
       printExposure(env, plan.exposure);
       return;
