@@ -163,3 +163,13 @@ function withoutItem<T extends MapItem | ListItem>(items: readonly T[], at: numb
   const trailing = before !== undefined && before.kind === 'comment' && (before as { trailing?: boolean }).trailing === true;
   return items.filter((_, i) => i !== at && !(trailing && i === at - 1));
 }
+
+/** Every leaf of a document with its path (list items by index; comments and blanks skipped). */
+export function leavesOf(node: Node, path: Segment[] = []): Array<{ path: Segment[]; node: Node }> {
+  if (node.kind === 'map') return node.items.flatMap((item) => (item.kind === 'entry' ? leavesOf(item.value, [...path, item.key]) : []));
+  if (node.kind === 'list') {
+    let i = 0;
+    return node.items.flatMap((item) => (item.kind === 'comment' ? [] : leavesOf(item, [...path, i++])));
+  }
+  return [{ path, node }];
+}

@@ -83,7 +83,7 @@ export function selectRules(text: string, file: string, selectors: readonly stri
 }
 
 /** Adds a member to the roster and their recipient to the chosen rules. */
-export function addMemberText(text: string, file: string, name: string, recipient: string, ruleIndexes: readonly number[]): string {
+export function addMemberText(text: string, file: string, name: string, recipient: string, ruleIndexes: readonly number[], expires?: string): string {
   const doc = load(text, file);
   const top = doc.contents as YAMLMap;
   const found: unknown = top.get('envseal', true);
@@ -102,7 +102,14 @@ export function addMemberText(text: string, file: string, name: string, recipien
     members = new (yamlLib().YAMLMap)();
     section.set('members', members);
   }
-  members.set(name, recipient);
+  if (expires === undefined) {
+    members.set(name, recipient);
+  } else {
+    const entry = new (yamlLib().YAMLMap)();
+    entry.set('recipient', recipient);
+    entry.set('expires', expires);
+    members.set(name, entry);
+  }
   const rules = rulesOf(doc);
   for (const i of ruleIndexes) addToRule(rules[i] as YAMLMap, recipient, name);
   return doc.toString({ lineWidth: 0 });

@@ -23,7 +23,7 @@ import { scalarText } from '../formats/go-scalars.js';
 import type { Recipient } from '../keys/recipient.js';
 import { parseRecipient } from '../keys/recipient.js';
 import type { AgeKey } from '../metadata/model.js';
-import { describeKeyPath, getAt, type Segment } from '../tree-path.js';
+import { describeKeyPath, getAt, leavesOf, type Segment } from '../tree-path.js';
 import { isScalar, type MapNode, type Node } from '../tree.js';
 import { yamlLib } from '../yaml-lib.js';
 import type { Ctx } from './context.js';
@@ -67,7 +67,7 @@ export async function exposedIn(file: LoadedFile, opened: OpenedFile | null, roo
   const checkKey = opened === null ? null : new Uint8Array(randomBytes(32));
   const values: ExposedValue[] = [];
   file.parsed.docs.forEach((stored, doc) => {
-    for (const { path, node } of leaves(stored)) {
+    for (const { path, node } of leavesOf(stored)) {
       if (node.kind !== 'str' || !node.value.startsWith('ENC[')) continue;
       const parsed = parseEnc(node.value);
       const plain = opened === null ? undefined : getAt(opened.docs[doc] as MapNode, path);
@@ -80,15 +80,6 @@ export async function exposedIn(file: LoadedFile, opened: OpenedFile | null, roo
   return { values, check };
 }
 
-/** Every leaf of a document with its path (list items by index, comments skipped). */
-function leaves(node: Node, path: Segment[] = []): Array<{ path: Segment[]; node: Node }> {
-  if (node.kind === 'map') return node.items.flatMap((item) => (item.kind === 'entry' ? leaves(item.value, [...path, item.key]) : []));
-  if (node.kind === 'list') {
-    let i = 0;
-    return node.items.flatMap((item) => (item.kind === 'comment' ? [] : leaves(item, [...path, i++])));
-  }
-  return [{ path, node }];
-}
 
 /** HMAC-SHA256 under the check key of the value's place and typed text (an injective encoding). */
 function fingerprint(checkKey: Uint8Array, doc: number, path: readonly Segment[], value: Node): string {

@@ -11,6 +11,8 @@ import { outstandingDebt, readExposures } from './exposures.js';
 import { identitiesFor } from './identities.js';
 import { metadataOf } from './open.js';
 import { loadTeam, relativeTo, sopsFiles } from './repository.js';
+import { workTreeRoot } from './git.js';
+import { lastChanges, valuesOf, versions, type LastChange } from './history.js';
 
 export interface StatusRow {
   readonly file: string;
@@ -26,7 +28,26 @@ export interface StatusRow {
   readonly labelProblems: string[];
 }
 
-export async function statusRows(ctx: Ctx, given: readonly string[]): Promise<{ rows: StatusRow[]; problems: EnvsealError[]; ignored: string[] }> {
+/** One secret of the inventory: where it is, who can read it, when it last changed, its debt. */
+export interface SecretRow {
+  readonly file: string;
+  /** `db.password`; `#1 key` for a value of a later YAML document. */
+  readonly key: string;
+  readonly readers: StatusRow['recipients'];
+  /** From git: the commit where the value last changed; `uncommitted`; or null outside git. */
+  readonly lastChanged: LastChange | 'uncommitted' | null;
+  readonly debt: StatusRow['debt'];
+}
+
+export interface Status {
+  readonly rows: StatusRow[];
+  /** Every encrypted value of those files (the inventory). */
+  readonly secrets: SecretRow[];
+  readonly problems: EnvsealError[];
+  readonly ignored: string[];
+}
+
+export async function statusRows(ctx: Ctx, given: readonly string[]): Promise<Status> {
   const team = await loadTeam(ctx);
   const { files, problems, ignored } = await sopsFiles(ctx, team, given);
   const identities = (await identitiesFor(ctx)).identities;
@@ -47,5 +68,24 @@ export async function statusRows(ctx: Ctx, given: readonly string[]): Promise<{ 
       };
     }),
   );
-  return { rows, problems, ignored: ignored.map((f) => relativeTo(team, f.abs)) };
+  const inGit = (await workTreeRoot(ctx, team.root)) !== null;
+  const secrets = (
+    await Promise.all(
+      files.map(async (file, i) => {
+        const row = rows[i] as StatusRow;
+        const current = (await valuesOf(ctx, Buffer.from(file.bytes ?? new Uint8Array()).toString('utf8'), file.format, file.abs)).values ?? new Map();
+        const history = inGit ? lastChanges(current, await versions(ctx, team.root, row.file, file.format)) : null;
+        return [...current]
+          .filter(([, held]) => held.stored.startsWith('str:ENC['))
+          .map(([key]): SecretRow => ({
+            file: row.file,
+            key,
+            readers: row.recipients,
+            lastChanged: history?.get(key) ?? null,
+            debt: row.debt.filter((d) => d.key === key || d.key === key.replace(/^#\d+ /, '')),
+          }));
+      }),
+    )
+  ).flat();
+  return { rows, secrets, problems, ignored: ignored.map((f) => relativeTo(team, f.abs)) };
 }

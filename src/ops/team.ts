@@ -11,7 +11,7 @@
  */
 import { sep } from 'node:path';
 import { addMemberText, newTeamConfigText, removeMemberText, selectRules } from '../config/edit.js';
-import { MEMBER_NAME } from '../config/roster.js';
+import { hasExpired, isDay, MEMBER_NAME } from '../config/roster.js';
 import { ruleFor } from '../config/rules.js';
 import { parseConfig } from '../config/schema.js';
 import { ConfigError, UsageError } from '../errors.js';
@@ -34,6 +34,19 @@ export interface MemberRow {
   readonly name: string | null;
   readonly recipient: string;
   readonly files: string[];
+  /** The last day of access (YYYY-MM-DD, UTC), when the member carries one. */
+  readonly expires: string | null;
+  /** `expired`, `soon` (within 14 days), or null. */
+  readonly expiry: 'expired' | 'soon' | null;
+}
+
+/** How far ahead an expiry is warned about. */
+export const EXPIRY_WARNING_DAYS = 14;
+
+export function expiryState(day: string | undefined, now: Date): MemberRow['expiry'] {
+  if (day === undefined) return null;
+  if (hasExpired(day, now)) return 'expired';
+  return hasExpired(day, new Date(now.getTime() + EXPIRY_WARNING_DAYS * 86_400_000)) ? 'soon' : null;
 }
 
 /** Members and the files each can read, then recipients outside the roster that read files. */
@@ -47,8 +60,12 @@ export async function listMembers(ctx: Ctx): Promise<{ team: Team; members: Memb
       readers.set(who, [...(readers.get(who) ?? []), relativeTo(team, file.abs)]);
     }
   }
-  const members = [...team.roster.members].map(([name, recipient]) => ({ name, recipient, files: readers.get(recipient) ?? [] }));
-  const strangers = [...readers].filter(([r]) => team.nameOf(r) === undefined).map(([recipient, f]) => ({ name: null, recipient, files: f }));
+  const now = ctx.io.now();
+  const members = [...team.roster.members].map(([name, recipient]): MemberRow => {
+    const expires = team.roster.expires?.get(name);
+    return { name, recipient, files: readers.get(recipient) ?? [], expires: expires ?? null, expiry: expiryState(expires, now) };
+  });
+  const strangers = [...readers].filter(([r]) => team.nameOf(r) === undefined).map(([recipient, f]): MemberRow => ({ name: null, recipient, files: f, expires: null, expiry: null }));
   return { team, members: [...members, ...strangers] };
 }
 
@@ -80,10 +97,13 @@ export interface AddPlan {
   readonly files: FileChange[];
 }
 
-export async function planAdd(ctx: Ctx, input: { name: string; recipient: string; rules: readonly string[] }): Promise<AddPlan> {
+export async function planAdd(ctx: Ctx, input: { name: string; recipient: string; rules: readonly string[]; expires?: string | undefined }): Promise<AddPlan> {
   if (!MEMBER_NAME.test(input.name)) throw new UsageError(`member name ${JSON.stringify(input.name)} is not valid (letters, digits, . _ @ -)`);
   const parsed = parseRecipient(input.recipient);
   if (!parsed.ok) throw new UsageError(`the recipient does not parse: ${parsed.reason}`);
+  if (input.expires !== undefined && !isDay(input.expires)) {
+    throw new UsageError(`--expires takes a date, YYYY-MM-DD (got ${JSON.stringify(input.expires)})`, { hint: 'the member keeps access through that day (UTC)' });
+  }
   const recipient = parsed.recipient;
   const team = await loadTeam(ctx);
   const current = team.roster.members.get(input.name);
@@ -130,8 +150,11 @@ async function existingReaders(ctx: Ctx, files: readonly LoadedFile[], adding: R
 }
 
 /** The new `.sops.yaml`: the member added (and, the first time, the readers kept). */
-function addText(team: Team, input: { name: string; rules: readonly string[] }, recipient: Recipient, kept: readonly KeptReader[], files: readonly LoadedFile[]): string {
-  if (team.text === null) return newTeamConfigText([...kept.map((k) => [k.name, k.recipient] as const), [input.name, recipient]]);
+function addText(team: Team, input: { name: string; rules: readonly string[]; expires?: string | undefined }, recipient: Recipient, kept: readonly KeptReader[], files: readonly LoadedFile[]): string {
+  if (team.text === null) {
+    const created = newTeamConfigText([...kept.map((k) => [k.name, k.recipient] as const), [input.name, recipient]]);
+    return input.expires === undefined ? created : addMemberText(created, team.configPath, input.name, recipient, [0], input.expires);
+  }
   let text = team.text;
   for (const reader of kept) {
     // Into the rules that cover the files they read, so that updatekeys keeps them there.
@@ -143,7 +166,7 @@ function addText(team: Team, input: { name: string; rules: readonly string[] }, 
     }
     text = addMemberText(text, team.configPath, reader.name, reader.recipient, [...covering]);
   }
-  return addMemberText(text, team.configPath, input.name, recipient, selectRules(text, team.configPath, input.rules));
+  return addMemberText(text, team.configPath, input.name, recipient, selectRules(text, team.configPath, input.rules), input.expires);
 }
 
 export async function applyAdd(ctx: Ctx, plan: AddPlan): Promise<BatchOutcome> {

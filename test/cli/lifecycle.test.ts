@@ -122,3 +122,96 @@ describe('files git ignores are still files', () => {
     expect(status.stdout).toContain('(git ignores .env; listed because a rule covers it)');
   });
 });
+
+describe('the inventory and the policy CI can check', () => {
+  function git(dir: string, args: string[], date?: string): void {
+    const env = { ...process.env, GIT_AUTHOR_NAME: 'Ada', GIT_AUTHOR_EMAIL: 'ada@example.com', GIT_COMMITTER_NAME: 'Ada', GIT_COMMITTER_EMAIL: 'ada@example.com', ...(date === undefined ? {} : { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date }) };
+    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+    execFileSync('git', ['-C', dir, ...args], { env, stdio: 'ignore' });
+  }
+
+  it('status --json lists, per secret, its readers by name and its last change (commit, author, date)', async () => {
+    const w = await workspace();
+    git(w.dir, ['init', '-q']);
+    w.write('a.env', 'A=1\nB=2\n');
+    w.write('b.yaml', 'db:\n  password: pw\n  port_unencrypted: 5432\n');
+    w.write('c.json', '{"token": "t"}\n');
+    for (const f of ['a.env', 'b.yaml', 'c.json']) expect((await w.as(w.me, ['encrypt', f, '--age', w.me.recipient])).code).toBe(0);
+    expect((await w.as(w.me, ['team', 'add', 'alice', w.alice.recipient])).code).toBe(0);
+    git(w.dir, ['add', '-A']);
+    git(w.dir, ['commit', '-q', '-m', 'secrets'], '2026-01-10T10:00:00Z');
+    expect((await w.as(w.me, ['set', 'B', 'two', '-f', 'a.env'])).code).toBe(0);
+    git(w.dir, ['commit', '-q', '-am', 'new B'], '2026-02-20T10:00:00Z');
+    expect((await w.as(w.me, ['rotate', 'c.json'])).code).toBe(0); // a new data key, no new value
+    git(w.dir, ['commit', '-q', '-am', 'rotate'], '2026-03-01T10:00:00Z');
+    expect((await w.as(w.me, ['set', 'A', 'one', '-f', 'a.env'])).code).toBe(0); // not committed
+    const r = await w.as(w.me, ['status', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout) as { secrets: Array<{ file: string; key: string; readers: Array<{ name: string | null }>; lastChanged: unknown }> };
+    const by = (file: string, key: string) => json.secrets.find((s) => s.file === file && s.key === key);
+    expect(json.secrets.map((s) => `${s.file}:${s.key}`).sort()).toEqual(['a.env:A', 'a.env:B', 'b.yaml:db.password', 'c.json:token']);
+    expect(by('a.env', 'B')?.readers.map((x) => x.name)).toEqual(['mia', 'alice']);
+    expect(by('a.env', 'B')?.lastChanged).toMatchObject({ author: 'Ada', date: '2026-02-20T10:00:00Z', approximate: false });
+    expect(by('a.env', 'A')?.lastChanged).toBe('uncommitted');
+    expect(by('c.json', 'token')?.lastChanged).toMatchObject({ date: '2026-01-10T10:00:00Z' }); // the rotation is not a change
+    expect(by('b.yaml', 'db.password')?.lastChanged).toMatchObject({ date: '2026-01-10T10:00:00Z' });
+    expect(r.stdout).not.toMatch(/"(one|two|pw|t)"/);
+  });
+
+  it('status --check exits 8 with open debt, with a secret past max_age, with an expired member; 0 once each is fixed; never a value', async () => {
+    const w = await workspace();
+    git(w.dir, ['init', '-q']);
+    w.write('a.env', 'OLD=ancient-value\nNEW=fresh-value\n');
+    expect((await w.as(w.me, ['encrypt', 'a.env', '--age', w.me.recipient])).code).toBe(0);
+    expect((await w.as(w.me, ['team', 'add', 'alice', w.alice.recipient, '--expires', '2026-10-01'])).code).toBe(0);
+    expect((await w.as(w.me, ['team', 'add', 'bob', w.bob.recipient])).code).toBe(0);
+    w.write('.sops.yaml', w.read('.sops.yaml').replace('envseal:\n', 'envseal:\n  policy:\n    max_age: 90d\n'));
+    git(w.dir, ['add', '-A']);
+    git(w.dir, ['commit', '-q', '-m', 'old'], '2026-01-01T00:00:00Z');
+    expect((await w.as(w.me, ['team', 'rm', 'bob'])).code).toBe(0);
+    expect((await w.as(w.me, ['set', 'NEW', 'fresher', '-f', 'a.env'])).code).toBe(0);
+    git(w.dir, ['commit', '-q', '-am', 'bob gone'], '2026-10-25T00:00:00Z');
+    const check = async () => w.as(w.me, ['status', '--check']);
+    const failing = await check();
+    expect(failing.code).toBe(8);
+    const kinds = failing.stderr.split('\n').filter((l) => /^ {2}\w/.test(l)).map((l) => l.trim().split(':')[0]);
+    expect(kinds.sort()).toEqual(['debt', 'expired-member', 'max-age']);
+    expect(failing.stderr).toMatch(/debt: a\.env OLD: bob could read it/);
+    expect(failing.stderr).toMatch(/max-age: a\.env OLD: unchanged since 2026-01-01T00:00:00Z .* max_age 90d/);
+    expect(failing.stderr).toMatch(/expired-member: alice's access expired after 2026-10-01, but they can still read a\.env/);
+    expect(failing.stdout + failing.stderr).not.toMatch(/ancient-value|fresh-value|fresher/);
+    // Fix each: alice removed (which puts what she could read in debt), then new values.
+    expect((await w.as(w.me, ['team', 'rm', 'alice'])).code).toBe(0);
+    expect((await w.as(w.me, ['set', 'OLD', 'renewed', '-f', 'a.env'])).code).toBe(0);
+    expect((await w.as(w.me, ['set', 'NEW', 'renewed-too', '-f', 'a.env'])).code).toBe(0);
+    git(w.dir, ['commit', '-q', '-am', 'alice gone, values renewed'], '2026-11-01T00:00:00Z');
+    const passing = await check();
+    expect(passing.stderr).toMatch(/check passed/);
+    expect(passing.code).toBe(0);
+  });
+
+  it('status --check flags plaintext that must be encrypted, and recipients outside the roster', async () => {
+    const w = await workspace();
+    git(w.dir, ['init', '-q']);
+    w.write('.gitignore', '.env.local\n');
+    w.write('a.env', 'A=1\n');
+    expect((await w.as(w.me, ['encrypt', 'a.env', '--age', w.me.recipient])).code).toBe(0);
+    expect((await w.as(w.me, ['team', 'add', 'alice', w.alice.recipient])).code).toBe(0);
+    w.write('.sops.yaml', w.read('.sops.yaml').replace('envseal:\n', 'envseal:\n  policy:\n    encrypted: ["secrets/*"]\n'));
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(w.dir, 'secrets'));
+    w.write('secrets/key.pem', 'PRIVATE\n');
+    w.write('.env.production', 'TOKEN=plain\n');
+    w.write('.env.example', 'TOKEN=\n');
+    w.write('.env.local', 'MINE=local\n');
+    w.write('b.env', 'B=1\n');
+    expect((await w.as(w.me, ['encrypt', 'b.env', '--age', w.bob.recipient, '--age', w.me.recipient])).code).toBe(0);
+    git(w.dir, ['add', '-A']);
+    git(w.dir, ['commit', '-q', '-m', 'x'], '2026-10-01T00:00:00Z');
+    expect((await w.as(w.me, ['decrypt', 'a.env', '--in-place'])).code).toBe(0);
+    const r = await w.as(w.me, ['status', '--check', '--json']);
+    expect(r.code).toBe(8);
+    const v = (JSON.parse(r.stdout) as { violations: Array<{ kind: string; file: string }> }).violations.map((x) => `${x.kind} ${x.file}`).sort();
+    expect(v).toEqual(['outside-roster b.env', 'unencrypted .env.production', 'unencrypted a.env', 'unencrypted secrets/key.pem']);
+  });
+});

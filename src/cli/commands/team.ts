@@ -29,7 +29,8 @@ const teamLs = defineCommand({
       return;
     }
     for (const m of members) {
-      out(`${m.name ?? '(not in the roster)'}  ${m.recipient}`);
+      const expiry = m.expires === null ? '' : `  (${m.expiry === 'expired' ? 'access expired after' : 'access until'} ${m.expires}${m.expiry === 'soon' ? ', soon' : ''})`;
+      out(`${m.name ?? '(not in the roster)'}  ${m.recipient}${expiry}`);
       out(m.files.length === 0 ? '    reads no file yet' : m.files.map((f) => `    ${f}`).join('\n'));
     }
   },
@@ -44,15 +45,17 @@ const teamAdd = defineCommand({
   },
   options: {
     rule: { type: 'string', array: true, describe: 'only these creation rules (1-based number, or the exact path_regex)' },
+    expires: { type: 'string', describe: 'the last day (YYYY-MM-DD, UTC) the member keeps access; status --check flags them after it' },
     'dry-run': dryRunOption,
   },
   examples: [
     ['$0 team add bob age1…', 'bob can read every file the rules cover'],
     ["$0 team add bob age1… --rule '^prod/'", 'only the files of one rule'],
+    ['$0 team add contractor age1… --expires 2027-03-31', 'access that status --check flags after that day'],
   ],
   async handler(env, args) {
     const ctx = ctxFor(env, args.config);
-    const plan = await planAdd(ctx, { name: args.name, recipient: args.recipient, rules: args.rule ?? [] });
+    const plan = await planAdd(ctx, { name: args.name, recipient: args.recipient, rules: args.rule ?? [], expires: args.expires });
     const { team } = plan;
     say(env, `envseal: ${plan.createsConfig ? `create ${relativeTo(team, team.configPath)} with ${plan.name}` : `add ${plan.name} to ${relativeTo(team, team.configPath)}`}`);
     for (const k of plan.kept) {
