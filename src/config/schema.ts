@@ -10,7 +10,7 @@ import { ConfigError } from '../errors.js';
 import { RULE_FIELDS, type EncryptionRule, type RuleField } from '../rules/rules.js';
 import { parseRecipient, splitRecipientList, type Recipient } from '../keys/recipient.js';
 import type { OtherKeyType, RawValue } from '../metadata/model.js';
-import { compileRe2 } from '../rules/re2.js';
+import { compileRe2, type Re2Regex } from '../rules/re2.js';
 
 export interface RuleGroup {
   readonly age: readonly Recipient[];
@@ -22,7 +22,7 @@ export interface CreationRule {
   readonly index: number;
   readonly line: number;
   /** Null: the rule has no path_regex and matches every file. */
-  readonly pathRegex: { readonly source: string; readonly regex: RegExp } | null;
+  readonly pathRegex: { readonly source: string; readonly regex: Re2Regex } | null;
   readonly groups: readonly RuleGroup[];
   readonly shamirThreshold: number;
   readonly rule: EncryptionRule | null;

@@ -3,9 +3,14 @@
  * crypto (age-encryption.org/v1: X25519 stanza, HKDF-SHA256, ChaCha20-Poly1305, HMAC header
  * MAC, STREAM payload). It lets `envseal run` and `config()` open a data key without
  * loading the age-encryption package (which also carries post-quantum code), and lets
- * `config()` stay synchronous like dotenv's. Tests check it against the age binary and the
- * age-encryption package. Encryption, and every other recipient type, stays with
- * age-encryption.
+ * `config()` stay synchronous like dotenv's. Encryption, and every other recipient type,
+ * stays with age-encryption.
+ *
+ * The parser is as strict as age-encryption's (the C2SP age spec: canonical unpadded base64
+ * everywhere in the header, 64-column stanza bodies, printable ASCII lines, exact stanza
+ * arguments; strict armor): a file that age-encryption rejects must not open here, or the
+ * two paths would disagree about which files are valid. Tests run both on the C2SP CCTV age
+ * vectors. Failures are named after the vectors' categories.
  */
 import { createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { bech32Decode, bech32Encode } from '../keys/bech32.js';
@@ -13,7 +18,13 @@ import { bech32Decode, bech32Encode } from '../keys/bech32.js';
 const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
 const SPKI_X25519 = Buffer.from('302a300506032b656e032100', 'hex');
 const X25519_INFO = Buffer.from('age-encryption.org/v1/X25519');
+const VERSION_LINE = 'age-encryption.org/v1';
+const ARMOR_BEGIN = '-----BEGIN AGE ENCRYPTED FILE-----';
+const ARMOR_END = '-----END AGE ENCRYPTED FILE-----';
+const BODY_COLUMNS = 64;
 const CHUNK = 64 * 1024;
+const TAG = 16;
+const NONCE = 16;
 
 export interface X25519Identity {
   readonly privateKey: KeyObject;
@@ -33,75 +44,177 @@ export function x25519Identity(identity: string): X25519Identity | null {
   return { privateKey, publicKey, recipient: bech32Encode('age', publicKey) };
 }
 
-/** Decodes age's ASCII armor (strict: 64-column base64 lines, canonical padding). */
+/**
+ * Why a file did not open: the armor, the header's syntax (or a malformed X25519 stanza),
+ * no stanza for our identities, the header MAC, or the payload.
+ */
+export type AgeFailure = 'armor' | 'header' | 'no-match' | 'hmac' | 'payload';
+
+export type AgeOpenResult = { readonly ok: true; readonly plaintext: Buffer } | { readonly ok: false; readonly reason: AgeFailure };
+
+const failed = (reason: AgeFailure): AgeOpenResult => ({ ok: false, reason });
+
+/**
+ * Opens an armored age file with X25519 identities. Null means "not mine": the header is
+ * well formed but has no X25519 stanza, so the caller may try age-encryption.
+ */
+export function openAgeX25519(armored: string, identities: readonly X25519Identity[]): AgeOpenResult | null {
+  const file = dearmor(armored);
+  return file === null ? failed('armor') : openAgeFileX25519(file, identities);
+}
+
+/** The same for a binary age file. */
+export function openAgeFileX25519(file: Buffer, identities: readonly X25519Identity[]): AgeOpenResult | null {
+  const header = parseHeader(file);
+  if (header === null) return failed('header');
+  const stanzas = header.stanzas.filter((s) => s.args[0] === 'X25519');
+  if (stanzas.length === 0) return null;
+  if (header.mac.length !== 32) return failed('header');
+  const fileKey = unwrapFileKey(stanzas, identities);
+  if (fileKey === MALFORMED) return failed('header');
+  if (fileKey === null) return failed('no-match');
+  const mac = createHmac('sha256', hkdf(fileKey, Buffer.alloc(0), 'header')).update(header.macInput).digest();
+  if (!timingSafeEqual(mac, header.mac)) return failed('hmac');
+  if (header.payload.length < NONCE) return failed('header');
+  const plaintext = openPayload(fileKey, header.payload);
+  return plaintext === null ? failed('payload') : { ok: true, plaintext };
+}
+
+/**
+ * Decodes age's ASCII armor, strictly: whitespace around the block and CRLF line ends are
+ * allowed, nothing else (64-column lines, a non-empty last line, canonical padded base64).
+ */
 export function dearmor(text: string): Buffer | null {
-  const m = /^\s*-----BEGIN AGE ENCRYPTED FILE-----\r?\n([\s\S]*?)\r?\n?-----END AGE ENCRYPTED FILE-----\s*$/.exec(text);
-  if (m === null) return null;
-  const lines = (m[1] ?? '').split(/\r?\n/);
-  if (lines.some((l, i) => !/^[A-Za-z0-9+/=]*$/.test(l) || (i < lines.length - 1 && l.length !== 64) || l.length > 64)) return null;
+  const lines = text.trim().replaceAll('\r\n', '\n').split('\n');
+  if (lines.shift() !== ARMOR_BEGIN || lines.pop() !== ARMOR_END) return null;
+  const last = lines.length - 1;
+  const valid = lines.every((line, i) => {
+    const length = i === last ? line.length > 0 && line.length <= 64 && line.length % 4 === 0 : line.length === 64;
+    return length && /^[A-Za-z0-9+/=]+$/.test(line);
+  });
+  if (!valid) return null;
   const b64 = lines.join('');
   const bytes = Buffer.from(b64, 'base64');
   return bytes.toString('base64') === b64 ? bytes : null;
 }
 
+/** Canonical unpadded base64 (the age header's encoding), or null. */
+function decodeBase64NoPad(text: string): Buffer | null {
+  if (!/^[A-Za-z0-9+/]*$/.test(text)) return null;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64').replace(/=+$/, '') === text ? bytes : null;
+}
+
+interface Stanza {
+  /** The arguments after "->"; the first one is the stanza type. */
+  readonly args: readonly string[];
+  readonly body: Buffer;
+}
+
 interface Header {
-  readonly stanzas: Array<{ type: string; args: string[]; body: Buffer }>;
+  readonly stanzas: readonly Stanza[];
   /** The header bytes the MAC covers: up to and including "---". */
   readonly macInput: Buffer;
   readonly mac: Buffer;
   readonly payload: Buffer;
 }
 
-function parseHeader(file: Buffer): Header | null {
-  const text = file.toString('latin1');
-  const lines: string[] = [];
+/** Reads LF-terminated lines of printable ASCII; null for a missing LF or another byte. */
+function lineReader(file: Buffer): { next(): string | null; readonly pos: number } {
   let pos = 0;
-  for (;;) {
-    const nl = text.indexOf('\n', pos);
-    if (nl === -1) return null;
-    const line = text.slice(pos, nl);
-    lines.push(line);
-    pos = nl + 1;
-    if (line.startsWith('---')) break;
-    if (lines.length > 1000) return null;
-  }
-  if (lines[0] !== 'age-encryption.org/v1') return null;
-  const last = lines.at(-1) as string;
-  const macMatch = /^--- ([A-Za-z0-9+/]{43})$/.exec(last);
-  if (macMatch === null) return null;
-  const stanzas: Header['stanzas'] = [];
-  let i = 1;
-  while (i < lines.length - 1) {
-    const head = lines[i] as string;
-    if (!head.startsWith('-> ')) return null;
-    const [type = '', ...args] = head.slice(3).split(' ');
-    const bodyLines: string[] = [];
-    for (i += 1; ; i += 1) {
-      const l = lines[i];
-      if (l === undefined || i >= lines.length - 1) return null;
-      bodyLines.push(l);
-      if (l.length < 64) break;
-    }
-    i += 1;
-    const b64 = bodyLines.join('');
-    if (!/^[A-Za-z0-9+/]*$/.test(b64)) return null;
-    stanzas.push({ type, args, body: Buffer.from(b64, 'base64') });
-  }
-  const macStart = text.lastIndexOf('\n---', pos) + 1;
   return {
-    stanzas,
-    macInput: file.subarray(0, macStart + 3),
-    mac: Buffer.from(macMatch[1] as string, 'base64'),
-    payload: file.subarray(pos),
+    next() {
+      const nl = file.indexOf(0x0a, pos);
+      if (nl === -1) return null;
+      for (let i = pos; i < nl; i++) {
+        const byte = file[i] as number;
+        if (byte < 0x20 || byte > 0x7e) return null;
+      }
+      const line = file.toString('latin1', pos, nl);
+      pos = nl + 1;
+      return line;
+    },
+    get pos() {
+      return pos;
+    },
   };
 }
 
-function chachaOpen(key: Buffer, nonce: Buffer, sealed: Buffer): Buffer | null {
-  if (sealed.length < 16) return null;
+function parseHeader(file: Buffer): Header | null {
+  const reader = lineReader(file);
+  if (reader.next() !== VERSION_LINE) return null;
+  const stanzas: Stanza[] = [];
+  for (;;) {
+    const start = reader.pos;
+    const line = reader.next();
+    if (line === null) return null;
+    const parts = line.split(' ');
+    if (parts.length < 2 || parts[0] !== '->') {
+      const mac = line.startsWith('--- ') ? decodeBase64NoPad(line.slice(4)) : null;
+      if (mac === null) return null;
+      return { stanzas, macInput: file.subarray(0, start + 3), mac, payload: file.subarray(reader.pos) };
+    }
+    const args = parts.slice(1);
+    if (args.some((arg) => arg.length === 0)) return null;
+    const body = readBody(reader);
+    if (body === null) return null;
+    stanzas.push({ args, body });
+  }
+}
+
+/** A stanza body: full 64-column lines, then one shorter (maybe empty) line. */
+function readBody(reader: ReturnType<typeof lineReader>): Buffer | null {
+  const parts: Buffer[] = [];
+  for (;;) {
+    const line = reader.next();
+    if (line === null || line.length > BODY_COLUMNS) return null;
+    const bytes = decodeBase64NoPad(line);
+    if (bytes === null) return null;
+    parts.push(bytes);
+    if (line.length < BODY_COLUMNS) return Buffer.concat(parts);
+  }
+}
+
+const MALFORMED = Symbol('malformed X25519 stanza');
+
+/**
+ * Tries each identity on each X25519 stanza, in order, like age-encryption: a malformed
+ * stanza met before a match fails the whole file (the spec's "MUST reject"), it is never
+ * skipped.
+ */
+function unwrapFileKey(stanzas: readonly Stanza[], identities: readonly X25519Identity[]): Buffer | null | typeof MALFORMED {
+  for (const id of identities) {
+    for (const stanza of stanzas) {
+      const share = stanza.args.length === 2 ? decodeBase64NoPad(stanza.args[1] as string) : null;
+      if (share === null || share.length !== 32 || stanza.body.length !== 32) return MALFORMED;
+      const shared = sharedSecret(id, share);
+      if (shared === null) return MALFORMED;
+      const wrapKey = hkdf(shared, Buffer.concat([share, id.publicKey]), X25519_INFO);
+      const fileKey = chachaOpen(wrapKey, Buffer.alloc(12), stanza.body);
+      if (fileKey !== null) return fileKey;
+    }
+  }
+  return null;
+}
+
+/** X25519(identity, share); null for a share that yields the all-zero secret. */
+function sharedSecret(id: X25519Identity, share: Buffer): Buffer | null {
+  let shared: Buffer;
   try {
-    const d = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
-    d.setAuthTag(sealed.subarray(sealed.length - 16));
-    return Buffer.concat([d.update(sealed.subarray(0, sealed.length - 16)), d.final()]);
+    const ephemeral = createPublicKey({ key: Buffer.concat([SPKI_X25519, share]), format: 'der', type: 'spki' });
+    shared = diffieHellman({ privateKey: id.privateKey, publicKey: ephemeral });
+  } catch {
+    return null;
+  }
+  return shared.every((b) => b === 0) ? null : shared;
+}
+
+function chachaOpen(key: Buffer, nonce: Buffer, sealed: Buffer): Buffer | null {
+  if (sealed.length < TAG) return null;
+  try {
+    const d = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG });
+    d.setAuthTag(sealed.subarray(sealed.length - TAG));
+    return Buffer.concat([d.update(sealed.subarray(0, sealed.length - TAG)), d.final()]);
   } catch {
     return null;
   }
@@ -111,58 +224,19 @@ function hkdf(ikm: Buffer, salt: Buffer, info: string | Buffer, length = 32): Bu
   return Buffer.from(hkdfSync('sha256', ikm, salt, info, length));
 }
 
-/**
- * Opens an armored age file with X25519 identities. Returns the plaintext, or null when no
- * identity matches or the file does not verify (the caller may then try other means).
- */
-export function openAgeX25519(armored: string, identities: readonly X25519Identity[]): Buffer | null {
-  const file = dearmor(armored);
-  if (file === null) return null;
-  const header = parseHeader(file);
-  if (header === null) return null;
-  for (const stanza of header.stanzas) {
-    if (stanza.type !== 'X25519' || stanza.args.length !== 1 || stanza.body.length !== 32) continue;
-    const share = Buffer.from(stanza.args[0] as string, 'base64');
-    if (share.length !== 32 || share.toString('base64').replace(/=+$/, '') !== stanza.args[0]) continue;
-    for (const id of identities) {
-      const fileKey = unwrapStanza(share, stanza.body, id);
-      if (fileKey === null) continue;
-      const hmacKey = hkdf(fileKey, Buffer.alloc(0), 'header');
-      const mac = createHmac('sha256', hmacKey).update(header.macInput).digest();
-      if (!timingSafeEqual(mac, header.mac)) return null;
-      return openPayload(fileKey, header.payload);
-    }
-  }
-  return null;
-}
-
-function unwrapStanza(share: Buffer, body: Buffer, id: X25519Identity): Buffer | null {
-  let shared: Buffer;
-  try {
-    const ephemeral = createPublicKey({ key: Buffer.concat([SPKI_X25519, share]), format: 'der', type: 'spki' });
-    shared = diffieHellman({ privateKey: id.privateKey, publicKey: ephemeral });
-  } catch {
-    return null;
-  }
-  if (shared.every((b) => b === 0)) return null;
-  const wrapKey = hkdf(shared, Buffer.concat([share, id.publicKey]), X25519_INFO);
-  const fileKey = chachaOpen(wrapKey, Buffer.alloc(12), body);
-  return fileKey !== null && fileKey.length === 16 ? fileKey : null;
-}
-
+/** The STREAM payload: 64 KiB chunks, the last one flagged, empty only if it is the only one. */
 function openPayload(fileKey: Buffer, payload: Buffer): Buffer | null {
-  if (payload.length < 16) return null;
-  const key = hkdf(fileKey, payload.subarray(0, 16), 'payload');
-  const body = payload.subarray(16);
+  const key = hkdf(fileKey, payload.subarray(0, NONCE), 'payload');
+  const body = payload.subarray(NONCE);
   const chunks: Buffer[] = [];
   for (let counter = 0, pos = 0; ; counter++) {
-    const size = Math.min(CHUNK + 16, body.length - pos);
+    const size = Math.min(CHUNK + TAG, body.length - pos);
     const last = pos + size >= body.length;
     const nonce = Buffer.alloc(12);
     nonce.writeUIntBE(counter, 5, 6);
     nonce[11] = last ? 1 : 0;
     const plain = chachaOpen(key, nonce, body.subarray(pos, pos + size));
-    if (plain === null || (plain.length === 0 && (counter > 0 || !last))) return null;
+    if (plain === null || (plain.length === 0 && counter > 0)) return null;
     chunks.push(plain);
     pos += size;
     if (last) return Buffer.concat(chunks);

@@ -96,7 +96,10 @@ export async function unwrapDataKey(meta: KeyMeta, identities: readonly Identity
 /** The synchronous path: X25519 identities only (what `config()` can use). */
 export function unwrapDataKeySync(meta: KeyMeta, identities: readonly X25519Identity[]): UnwrapResult {
   const ours = new Set<string>(identities.map((id) => id.recipient));
-  return collect(meta, ours, (entry) => openAgeX25519(entry.enc, identities));
+  return collect(meta, ours, (entry) => {
+    const opened = openAgeX25519(entry.enc, identities);
+    return opened?.ok === true ? opened.plaintext : null;
+  });
 }
 
 /**

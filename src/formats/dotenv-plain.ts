@@ -124,17 +124,35 @@ function countNewlines(src: string, from: number, to: number): number {
 const PLAIN_KEY = /^[\w.-]+$/;
 
 /**
- * Writes a value so that `dotenv.parse` and dotenvx read it back identically, quoting
- * only when needed and preferring single quotes (no loader expands inside them).
- * Returns null for a value no dotenv quoting can carry.
+ * A value written bare: no `$` anywhere (dotenvx expands `$VAR`/`${VAR}` and runs `$(cmd)`
+ * in bare values), no quote or `#` or space at the start, no `#`, no line break (a CR, and
+ * U+2028/U+2029, end a line for both loaders' line regexes), no space at the end.
+ */
+const BARE = /^[^\s'"`#$][^#$\n\r\u2028\u2029]*$/;
+
+/**
+ * Writes a value so that `dotenv.parse` and dotenvx both read back exactly that value,
+ * never expanding or running anything: bare when nothing needs quoting, else in single
+ * quotes (literal in both), else double quotes (escapes for line breaks; only without `$`,
+ * which dotenvx expands there, `\`, whose escapes the two decode differently, and `"`),
+ * else backticks (literal in dotenv; dotenvx runs `$(cmd)` in them, so only without `$`).
+ * Null when none fits: a `'` or a CR together with a `$`, or all three quotes with a line
+ * break. Tests check every choice against both libraries.
  */
 export function quoteDotenvValue(value: string): string | null {
   if (value === '') return '';
-  if (/^[^\s'"`#][^#\n\r$]*$/.test(value) && !/\s$/.test(value)) return value;
+  if (BARE.test(value) && !/\s$/.test(value)) return value;
+  // dotenv turns a CR into a line feed even inside quotes: only a double-quoted \r keeps it.
   if (!value.includes("'") && !value.includes('\r')) return `'${value}'`;
-  if (!/["\\$]/.test(value)) return `"${value.replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
-  if (!/[`$\r]/.test(value)) return `\`${value}\``;
+  if (value.includes('$')) return null;
+  if (!/["\\]/.test(value)) return `"${value.replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
+  if (!/[`\r]/.test(value)) return `\`${value}\``;
   return null;
+}
+
+/** A comment on one line: a CR or U+2028/U+2029 in it would start a line the loaders read. */
+function commentLine(text: string): string {
+  return `#${text.replace(/[\n\r\u2028\u2029]/g, ' ')}\n`;
 }
 
 export function emitPlainDotenv(doc: MapNode, file: string, toText: (key: string, value: Scalar) => string): string {
@@ -143,7 +161,7 @@ export function emitPlainDotenv(doc: MapNode, file: string, toText: (key: string
     if (item.kind === 'blank') {
       out += '\n';
     } else if (item.kind === 'comment') {
-      out += `#${item.text.replace(/\n/g, ' ')}\n`;
+      out += commentLine(item.text);
     } else {
       if (!PLAIN_KEY.test(item.key)) {
         throw new ParseError(`key ${JSON.stringify(item.key)} cannot be written as dotenv (keys are letters, digits, _ . -)`, { file });
@@ -157,10 +175,10 @@ export function emitPlainDotenv(doc: MapNode, file: string, toText: (key: string
       const text = item.value.kind === 'null' ? '' : toText(item.key, item.value);
       const quoted = quoteDotenvValue(text);
       if (quoted === null) {
-        throw new ParseError(`the value of ${item.key} cannot be written as dotenv (it mixes quotes, $ and line breaks)`, {
-          file,
-          hint: 'read it with `envseal get`, or choose --format json',
-        });
+        throw new ParseError(
+          `the value of ${item.key} cannot be written as dotenv that both dotenv and dotenvx read as it is (no quoting keeps its mix of quotes, $, backslashes and line breaks verbatim in both)`,
+          { file, hint: 'choose --format json or --format shell (or read the one value with `envseal get`)' },
+        );
       }
       out += `${item.key}=${quoted}\n`;
     }

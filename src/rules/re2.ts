@@ -1,55 +1,40 @@
 /**
- * sops regexes are Go RE2, matched as a search (unanchored). JavaScript's RegExp agrees on
- * the common syntax; this module translates the RE2-only parts that have a JavaScript
- * equivalent (leading inline flags, `\A`, `\z`, `(?P<name>`) and refuses the rest with a
- * reason, instead of silently matching something different.
+ * sops regexes are Go RE2, matched as a search (unanchored). They are parsed here with
+ * RE2's own rules (re2-syntax.ts) and run by a linear-time engine (re2-vm.ts), never as a
+ * JavaScript RegExp: a regex from a file's metadata or a .sops.yaml is untrusted, and a
+ * backtracking engine takes exponential time on patterns such as `^(a+)+$`. What RE2
+ * refuses (look-around, backreferences, bad syntax) is refused with a reason, as is a
+ * regex too large once its repetitions are expanded.
  */
+import { compileProgram, runProgram } from './re2-vm.js';
+import { Re2SyntaxError, parseRe2 } from './re2-syntax.js';
 
-export type Re2Result = { ok: true; regex: RegExp } | { ok: false; reason: string };
+/** A compiled regex; `test` answers "does it match anywhere in the text", like RegExp#test. */
+export interface Re2Regex {
+  readonly source: string;
+  test(text: string): boolean;
+}
 
-const POSIX_CLASSES: Record<string, string> = {
-  alnum: '0-9A-Za-z',
-  alpha: 'A-Za-z',
-  ascii: '\\x00-\\x7F',
-  blank: '\\t ',
-  cntrl: '\\x00-\\x1F\\x7F',
-  digit: '0-9',
-  graph: '!-~',
-  lower: 'a-z',
-  print: ' -~',
-  punct: '!-\\/:-@\\[-`{-~',
-  space: '\\t\\n\\v\\f\\r ',
-  upper: 'A-Z',
-  word: '0-9A-Za-z_',
-  xdigit: '0-9A-Fa-f',
-};
+export type Re2Result = { ok: true; regex: Re2Regex } | { ok: false; reason: string };
+
+/** Answers kept per regex: the same key is tested once per leaf below it. */
+const MEMO_ENTRIES = 4096;
+const MEMO_TEXT_LENGTH = 256;
 
 export function compileRe2(source: string): Re2Result {
-  let pattern = source;
-  let flags = '';
-  const lead = /^\(\?([imsU]+)\)/.exec(pattern);
-  if (lead !== null) {
-    const wanted = lead[1] ?? '';
-    if (wanted.includes('U')) return { ok: false, reason: 'the (?U) flag has no JavaScript equivalent' };
-    flags = [...new Set(wanted)].join('');
-    pattern = pattern.slice(lead[0].length);
-  }
-  if (/\(\?[imsU-]+[:)]/.test(pattern)) return { ok: false, reason: 'inline flags are only supported at the start' };
-  if (/\(\?<?[=!]/.test(pattern)) return { ok: false, reason: 'RE2 has no look-around' };
-  if (/\\[1-9]/.test(pattern)) return { ok: false, reason: 'RE2 has no backreferences' };
-  if (/\\[QE]/.test(pattern)) return { ok: false, reason: '\\Q...\\E quoting is not supported' };
-  pattern = pattern
-    .replace(/\(\?P</g, '(?<')
-    .replace(/\\A/g, '^')
-    .replace(/\\z/g, '$(?![\\s\\S])')
-    .replace(/\[:(\^?)([a-z]+):\]/g, (whole, negate: string, name: string) => {
-      const range = POSIX_CLASSES[name];
-      if (range === undefined) return whole;
-      return negate === '' ? range : `^${range}`;
-    });
   try {
-    return { ok: true, regex: new RegExp(pattern, flags) };
+    const program = compileProgram(parseRe2(source));
+    const memo = new Map<string, boolean>();
+    const test = (text: string): boolean => {
+      const known = memo.get(text);
+      if (known !== undefined) return known;
+      const answer = runProgram(program, text);
+      if (text.length <= MEMO_TEXT_LENGTH && memo.size < MEMO_ENTRIES) memo.set(text, answer);
+      return answer;
+    };
+    return { ok: true, regex: { source, test } };
   } catch (err) {
-    return { ok: false, reason: err instanceof Error ? err.message : 'invalid regex' };
+    if (err instanceof Re2SyntaxError) return { ok: false, reason: err.message };
+    throw err;
   }
 }

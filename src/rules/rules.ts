@@ -3,7 +3,7 @@
  * with none, `unencrypted_suffix: _unencrypted` applies. Every key on the leaf's path
  * counts, so everything below `foo_unencrypted:` stays in clear.
  */
-import { compileRe2 } from './re2.js';
+import { compileRe2, type Re2Regex } from './re2.js';
 import type { LeafContext } from '../tree.js';
 
 export const RULE_FIELDS = [
@@ -62,7 +62,7 @@ export function compileRule(rule: EncryptionRule): ShouldEncrypt {
   }
 }
 
-function regexOf(field: RuleField, source: string): RegExp {
+function regexOf(field: RuleField, source: string): Re2Regex {
   const compiled = compileRe2(source);
   if (!compiled.ok) throw new RuleRegexError(`${field} ${JSON.stringify(source)}: ${compiled.reason}`);
   return compiled.regex;

@@ -6,4 +6,6 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const SOPS_FIXTURES = resolve(REPO, '..', 'shared', 'sops-fixtures');
 export const AGE_FIXTURES = resolve(SOPS_FIXTURES, 'age');
 export const PGP_FIXTURES = resolve(SOPS_FIXTURES, 'pgp', 'getsops-sops');
+/** The C2SP CCTV age test vectors (README there); read in place, never copied. */
+export const AGE_VECTORS = resolve(REPO, '..', 'shared', 'vectors-age-cctv');
 export const BIN = resolve(REPO, 'bin', 'envseal.cjs');
