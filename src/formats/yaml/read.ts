@@ -194,8 +194,10 @@ class Reader {
       return { kind: 'map', items: builder.items as MapItem[], src: { offset: token.offset } };
     }
     for (const item of token.items) {
-      const { before, after } = splitAtIndicator(item.start);
+      const { before, after, indicator } = splitAtIndicator(item.start);
       this.#distribute(before, chain);
+      // Comments after the last `- ` come as an item with no indicator: not a null item.
+      if (!indicator && item.value === undefined) continue;
       const props = propsOf(after);
       const value = item.value;
       if (value !== undefined && (value.type === 'block-map' || value.type === 'block-seq')) {
@@ -378,9 +380,9 @@ function splitInline(tokens: readonly CST.SourceToken[]): { inline: CST.SourceTo
   return i === -1 ? { inline: [...tokens], later: [] } : { inline: tokens.slice(0, i), later: tokens.slice(i) };
 }
 
-function splitAtIndicator(tokens: readonly CST.SourceToken[]): { before: CST.SourceToken[]; after: CST.SourceToken[] } {
+function splitAtIndicator(tokens: readonly CST.SourceToken[]): { before: CST.SourceToken[]; after: CST.SourceToken[]; indicator: boolean } {
   const i = tokens.findIndex((t) => t.type === 'seq-item-ind');
-  return i === -1 ? { before: [...tokens], after: [] } : { before: tokens.slice(0, i), after: tokens.slice(i + 1) };
+  return i === -1 ? { before: [...tokens], after: [], indicator: false } : { before: tokens.slice(0, i), after: tokens.slice(i + 1), indicator: true };
 }
 
 /** A scalar's trailing tokens on its own line (its inline comment), and what follows. */
