@@ -164,12 +164,21 @@ function withoutItem<T extends MapItem | ListItem>(items: readonly T[], at: numb
   return items.filter((_, i) => i !== at && !(trailing && i === at - 1));
 }
 
-/** Every leaf of a document with its path (list items by index; comments and blanks skipped). */
+/**
+ * Every leaf of a document with its path (list items by index; comments and blanks skipped).
+ * In a sealed document an encrypted comment inside a list is a string item of type comment
+ * (sops's list walk); it is skipped too, so indices match those of the opened document.
+ */
 export function leavesOf(node: Node, path: Segment[] = []): Array<{ path: Segment[]; node: Node }> {
   if (node.kind === 'map') return node.items.flatMap((item) => (item.kind === 'entry' ? leavesOf(item.value, [...path, item.key]) : []));
   if (node.kind === 'list') {
     let i = 0;
-    return node.items.flatMap((item) => (item.kind === 'comment' ? [] : leavesOf(item, [...path, i++])));
+    return node.items.flatMap((item) => (item.kind === 'comment' || isSealedComment(item) ? [] : leavesOf(item, [...path, i++])));
   }
   return [{ path, node }];
+}
+
+/** `ENC[AES256_GCM,…,type:comment]` (its shape only: a damaged one is found when it is opened). */
+function isSealedComment(node: Node): boolean {
+  return node.kind === 'str' && node.value.startsWith('ENC[AES256_GCM,') && node.value.endsWith(',type:comment]');
 }

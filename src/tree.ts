@@ -75,8 +75,15 @@ export interface LeafContext {
   /** Comments active at each nesting level (sops-format.md §4 "comment stack"). */
   readonly commentStack: readonly (readonly string[])[];
   readonly isComment: boolean;
+  /**
+   * Whether the leaf is an item of a list. Only there may a leaf change kind: sops stores an
+   * encrypted comment inside a list as a string item `ENC[...,type:comment]` (its list walk
+   * keeps what the cipher returns), and opening that item gives the comment back.
+   */
+  readonly inList: boolean;
 }
 
+/** Returns the leaf to put in its place: the same kind, except inside lists (see {@link LeafContext.inList}). */
 export type LeafFn = (leaf: Leaf, ctx: LeafContext) => Leaf;
 
 export const str = (value: string): Scalar => ({ kind: 'str', value });
@@ -103,6 +110,12 @@ export function isScalar(node: Node | Comment | Blank): node is Scalar {
  * (sops.go walkBranch/walkSlice): depth first in document order; a comment joins the
  * active comments of its level; the level's comments are cleared after each non-comment
  * entry, once its subtree has been walked. Null leaves are skipped.
+ *
+ * In a list, an encrypted comment is a string item until it is opened (sops.go walkSlice):
+ * it does not count as a comment for its own rule decision, and once opened it joins the
+ * stack, so the items after it see the same comments as when the file was sealed. (sops
+ * 3.13.3 clears the stack there instead, so with a comment-regex rule it cannot open such a
+ * list, getsops/sops#2281; without one the stack plays no part.)
  */
 export function mapLeaves(doc: MapNode, fn: LeafFn): MapNode {
   return walkMap(doc, [], [], fn);
@@ -125,7 +138,7 @@ function walkNode(node: Node, path: string[], stack: string[][], fn: LeafFn): No
     case 'null':
       return node;
     default:
-      return fn(node, { path, commentStack: stack, isComment: false }) as Scalar;
+      return fn(node, { path, commentStack: stack, isComment: false, inList: false }) as Scalar;
   }
 }
 
@@ -138,7 +151,7 @@ function walkMap(node: MapNode, path: string[], outer: string[][], fn: LeafFn): 
       items.push(item);
     } else if (item.kind === 'comment') {
       level.push(item.text);
-      items.push(fn(item, { path, commentStack: stack, isComment: true }) as Comment);
+      items.push(fn(item, { path, commentStack: stack, isComment: true, inList: false }) as Comment);
     } else {
       const value = walkNode(item.value, [...path, item.key], stack, fn);
       items.push(value === item.value ? item : { ...item, value });
@@ -155,7 +168,13 @@ function walkList(node: ListNode, path: string[], outer: string[][], fn: LeafFn)
   for (const item of node.items) {
     if (item.kind === 'comment') {
       level.push(item.text);
-      items.push(fn(item, { path, commentStack: stack, isComment: true }) as Comment);
+      items.push(fn(item, { path, commentStack: stack, isComment: true, inList: true }));
+    } else if (isScalar(item)) {
+      const out = fn(item, { path, commentStack: stack, isComment: false, inList: true });
+      items.push(out);
+      // An item that opened to a comment stays active, as it was when it was sealed.
+      if (out.kind === 'comment') level.push(out.text);
+      else level.length = 0;
     } else {
       items.push(walkNode(item, path, stack, fn));
       level.length = 0;

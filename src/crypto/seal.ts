@@ -44,7 +44,9 @@ export function sealDocuments(
     const encrypted = shouldEncrypt(ctx);
     if (leaf.kind === 'comment') {
       if (!encrypted || !policy.encryptComments || leaf.text === '') return leaf;
-      return { ...leaf, text: encryptLeaf(key, stash, aadFor(ctx.path), 'comment', leaf.text) };
+      const sealed = encryptLeaf(key, stash, aadFor(ctx.path), 'comment', leaf.text);
+      // In a list, sops keeps what its cipher returns: a string item, not a comment line.
+      return ctx.inList ? { kind: 'str', value: sealed, src: leaf.src } : { ...leaf, text: sealed };
     }
     const { type, text } = scalarText(leaf);
     if (!policy.macOnlyEncrypted || encrypted) addToMac(mac, leaf, text);
@@ -117,7 +119,14 @@ export function openDocuments(
         hint: 'someone edited the file by hand: run `envseal encrypt` on it to seal new values, or restore it from git',
       });
     }
-    const { value, raw } = openScalar(leaf.value, key, stash, aadFor(ctx.path), ctx.path);
+    const opened = openScalar(leaf.value, key, stash, aadFor(ctx.path), ctx.path, ctx.inList);
+    if (opened.kind === 'comment') {
+      // An encrypted comment stored as a list item: it becomes a comment again and, like
+      // every comment, stays out of the MAC (sops 3.13.1 and 3.13.3; see openScalar).
+      hadEncryptedComments = true;
+      return { kind: 'comment', text: opened.text, src: leaf.src };
+    }
+    const { value, raw } = opened;
     // A string hashes as its decrypted bytes (as Go's string does, valid UTF-8 or not);
     // other types as Go formats the parsed value (`007` as an int hashes as `7`).
     if (value.kind === 'str') mac.add(raw);
@@ -133,7 +142,17 @@ function addToMac(mac: MacBuilder, leaf: Scalar, text: string): void {
   else mac.addText(text);
 }
 
-function openScalar(stored: string, key: Uint8Array, stash: IvStash | null, aad: string, path: readonly string[]): { value: Scalar; raw: Uint8Array } {
+type OpenedScalar = { kind: 'value'; value: Scalar; raw: Uint8Array } | { kind: 'comment'; text: string };
+
+/**
+ * Decrypts one stored value. Inside a list, `type:comment` gives a comment back: sops's
+ * list walk stores an encrypted comment as a string item, and its cipher turns it into a
+ * comment again on decryption. Whether such an item enters the MAC does not depend on the
+ * file's `version`: sops 3.13.2 alone hashed it when decrypting (getsops/sops#2243, fixed by
+ * #2245), while every version leaves comments out when encrypting, so the stored MAC never
+ * includes it — files stamped 3.13.2 included.
+ */
+function openScalar(stored: string, key: Uint8Array, stash: IvStash | null, aad: string, path: readonly string[], inList: boolean): OpenedScalar {
   const parsed = parseEnc(stored);
   if (!parsed.ok) {
     throw new IntegrityError(`value of ${describePath(path)} is damaged: ${parsed.reason}`, {
@@ -149,7 +168,14 @@ function openScalar(stored: string, key: Uint8Array, stash: IvStash | null, aad:
     });
   }
   const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+  if (parsed.value.type === 'comment' && inList) {
+    if (stash !== null && Buffer.from(text, 'utf8').equals(raw)) stash.remember(aad, 'comment', text, parsed.value.iv);
+    return { kind: 'comment', text };
+  }
   const scalar = scalarFromText(parsed.value.type, text, raw);
+  if (scalar === null && parsed.value.type === 'comment') {
+    throw new IntegrityError(`value of ${describePath(path)} is an encrypted comment, which sops writes only as a list item`);
+  }
   if (scalar === null) {
     throw new IntegrityError(`value of ${describePath(path)} has type "${parsed.value.type}" but its content does not parse as one`);
   }
@@ -159,7 +185,7 @@ function openScalar(stored: string, key: Uint8Array, stash: IvStash | null, aad:
   if (stash !== null && Buffer.from(text, 'utf8').equals(raw)) {
     stash.remember(aad, parsed.value.type === 'int64' ? 'int' : parsed.value.type, text, parsed.value.iv);
   }
-  return { value: scalar, raw };
+  return { kind: 'value', value: scalar, raw };
 }
 
 /** A comment that fails to decrypt is kept as written (sops assumes an older, unencrypted comment). */

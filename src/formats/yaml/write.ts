@@ -16,6 +16,8 @@ interface Located {
   readonly token: CST.SourceToken | CST.FlowScalar | CST.BlockScalar;
   /** Tag tokens in front of a value (`!!int`), removed when the value is replaced. */
   readonly tags: Array<{ list: CST.Token[]; token: CST.Token }>;
+  /** The `- ` item of a block list that holds this value, if any. */
+  seqItem?: CST.CollectionItem;
 }
 
 export function writeInPlace(
@@ -74,6 +76,7 @@ function applyNode(node: Node, state: ApplyState): boolean {
         if (src === undefined || located === undefined) return false;
         state.seen.add(src.offset);
         const source = `#${item.text.replace(/\n/g, ' ')}`;
+        if (located.token.type !== 'comment' && !listItemToComment(located)) return false;
         if ((located.token as CST.SourceToken).source !== source) (located.token as CST.SourceToken).source = source;
         continue;
       }
@@ -87,6 +90,7 @@ function applyNode(node: Node, state: ApplyState): boolean {
   const located = state.index.get(src.offset);
   if (located === undefined) return false;
   state.seen.add(src.offset);
+  if (located.token.type === 'comment') return commentToListItem(located.token as CST.SourceToken, node);
   if (node.kind === 'null' || sameScalar(node, src.original)) return node.kind !== 'null' || src.original.kind === 'null';
   const { text, style } = scalarSource(node, src.inFlow);
   yamlLib().CST.setScalarValue(located.token, text, { afterKey: src.afterKey, inFlow: src.inFlow, type: style });
@@ -96,6 +100,28 @@ function applyNode(node: Node, state: ApplyState): boolean {
     const next = list[at + 1];
     list.splice(at, next?.type === 'space' ? 2 : 1);
   }
+  return true;
+}
+
+/**
+ * An encrypted comment that sops stored as a list item (`- ENC[...,type:comment]`), opened:
+ * the item's `- ` goes, and its value token is then rewritten as the comment line, at the
+ * column of the dash. (The result is read back before it is used.)
+ */
+function listItemToComment(located: Located): boolean {
+  const start = located.seqItem?.start;
+  const at = start?.findIndex((t) => t.type === 'seq-item-ind') ?? -1;
+  if (start === undefined || at === -1 || located.seqItem?.value !== located.token) return false;
+  start.splice(at, start[at + 1]?.type === 'space' ? 2 : 1);
+  return true;
+}
+
+/** A comment line inside a list, sealed: sops writes it as a string item (`- ENC[...]`). */
+function commentToListItem(token: CST.SourceToken, node: Node): boolean {
+  if (node.kind !== 'str') return false;
+  const { text, style } = scalarSource(node, false);
+  if (style !== 'PLAIN') return false;
+  token.source = `- ${text}`;
   return true;
 }
 
@@ -216,8 +242,14 @@ function indexTokens(tokens: readonly CST.Token[]): Map<number, Located> {
         visitList(t.end);
         break;
       case 'block-map':
-      case 'block-seq':
         for (const item of t.items) visitItem(item as CST.CollectionItem);
+        break;
+      case 'block-seq':
+        for (const item of t.items) {
+          visitItem(item as CST.CollectionItem);
+          const located = item.value !== undefined && 'offset' in item.value ? index.get(item.value.offset) : undefined;
+          if (located !== undefined && located.token === item.value) located.seqItem = item as CST.CollectionItem;
+        }
         break;
       case 'flow-collection':
         for (const item of t.items) visitItem(item);
