@@ -54,6 +54,8 @@ export interface Comment {
   readonly text: string;
   /** Written at the end of the line of the entry that follows it (`key: v # this`). */
   readonly trailing?: boolean;
+  /** 1-based source line, for messages (not part of the data). */
+  readonly line?: number;
   readonly src?: unknown;
 }
 

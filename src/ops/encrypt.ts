@@ -10,7 +10,7 @@ import { loadFile, type LoadedFile } from './load.js';
 import { openFile } from './open.js';
 import { describeRecipients, planForNewFile, strangersQuestion, type PlanFlags } from './plan.js';
 import { confirm } from './confirm.js';
-import { reseal, sealNew } from './seal.js';
+import { reseal, sealNew, warnCommentedSecrets } from './seal.js';
 import { count } from '../text.js';
 
 export interface Encrypted {
@@ -42,7 +42,8 @@ async function encryptAdded(ctx: Ctx, loaded: LoadedFile): Promise<Encrypted | n
     loaded.format.name === 'dotenv'
       ? opened.docs.map((doc) => adoptHandAddedDotenvLines(doc, opened.plaintextPaths, loaded.abs))
       : opened.docs;
-  const { text } = reseal(ctx, opened, docs);
+  const { text, docs: sealed } = reseal(ctx, opened, docs);
+  warnCommentedSecrets(ctx, loaded, sealed);
   const names = opened.plaintextPaths.map((p) => (loaded.format.name === 'dotenv' && p.length === 1 ? adoptedKey(p[0] as string) : p.join('.'))).join(', ');
   return { text, summary: `encrypted ${count(opened.plaintextPaths.length, 'new value')} in ${loaded.display}: ${names}` };
 }

@@ -14,6 +14,7 @@ import { metadataToRaw } from '../metadata/codec.js';
 import { SOPS_VERSION, type KeyGroup, type Metadata } from '../metadata/model.js';
 import type { ParsedFile } from '../formats/format.js';
 import type { MapNode } from '../tree.js';
+import { clearCommentSecrets } from '../rules/comment-secrets.js';
 import type { Ctx } from './context.js';
 import type { LoadedFile } from './load.js';
 import type { OpenedFile } from './open.js';
@@ -44,6 +45,7 @@ export async function sealNew(ctx: Ctx, loaded: LoadedFile, docs: readonly MapNo
   const keyGroups = await wrapDataKey(dataKey, plan.groups, plan.threshold);
   const policy: SealPolicy = { rule: plan.rule, macOnlyEncrypted: plan.macOnlyEncrypted, encryptComments: isCommentRule(plan.rule) };
   const sealed = seal(docs, dataKey, policy, new IvStash(), loaded.abs);
+  warnCommentedSecrets(ctx, loaded, sealed.docs);
   const lastModified = formatLastModified(ctx.io.now());
   const metadata: Metadata = {
     keyGroups,
@@ -55,6 +57,20 @@ export async function sealNew(ctx: Ctx, loaded: LoadedFile, docs: readonly MapNo
     version: SOPS_VERSION,
   };
   return loaded.format.emitEncrypted(sealed.docs, metadataToRaw(metadata), loaded.parsed, loaded.abs);
+}
+
+/**
+ * Comments stay readable in files envseal writes (README "Comments"), so a secret someone
+ * commented out (`# OLD_PASSWORD=…`) would be committed in clear: say so, naming the line and
+ * the key, never the value. Only values above the floor for secrets count (not `# PORT=3000`).
+ */
+export function warnCommentedSecrets(ctx: Ctx, loaded: LoadedFile, sealedDocs: readonly MapNode[]): void {
+  const source = loaded.bytes === null ? undefined : Buffer.from(loaded.bytes).toString('utf8');
+  for (const { key, line } of clearCommentSecrets(sealedDocs, source)) {
+    ctx.warn(
+      `${loaded.display}${line === undefined ? '' : `:${line}`}: a comment assigns ${key} a value that looks like a secret, and comments stay readable in the encrypted file (delete it, or make it a value so it is encrypted)`,
+    );
+  }
 }
 
 export interface ResealOptions {
@@ -70,6 +86,8 @@ export interface ResealOptions {
 
 export interface Resealed {
   readonly text: string;
+  /** The documents as written (values sealed). */
+  readonly docs: readonly MapNode[];
   /** Whether any value (anything the MAC covers) changed. */
   readonly valuesChanged: boolean;
   readonly metadata: Metadata;
@@ -97,5 +115,5 @@ export function reseal(ctx: Ctx, opened: OpenedFile, docs: readonly MapNode[], o
     version: options.version ?? metadata.version,
   };
   const text = loaded.format.emitEncrypted(sealed.docs, metadataToRaw(next), options.layout ?? loaded.parsed, loaded.abs);
-  return { text, valuesChanged, metadata: next };
+  return { text, docs: sealed.docs, valuesChanged, metadata: next };
 }

@@ -134,7 +134,7 @@ class Reader {
   }
 
   #comment(token: CST.SourceToken, trailing = false): Comment {
-    const comment: Comment = { kind: 'comment', text: token.source.slice(1), src: { offset: token.offset } satisfies CommentSrc };
+    const comment: Comment = { kind: 'comment', text: token.source.slice(1), line: this.lines.linePos(token.offset).line, src: { offset: token.offset } satisfies CommentSrc };
     return trailing ? { ...comment, trailing } : comment;
   }
 
