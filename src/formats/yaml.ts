@@ -4,6 +4,7 @@
  * the file is written out in full: sops's layout (indent 4) for encrypted files, indent 2
  * for plaintext.
  */
+import { ParseError } from '../errors.js';
 import { nodeToRaw } from '../metadata/raw-tree.js';
 import { sameTree, type MapNode, type Node } from '../tree.js';
 import type { Format, ParsedFile } from './format.js';
@@ -24,6 +25,7 @@ export const yamlFormat: Format = {
     const read = readYaml(text, file);
     const docs = read.documents.map((d) => d.doc);
     const sops = read.documents[0]?.sops;
+    if (sops === undefined) refuseLaterSopsKey(read.documents, text, file);
     const layout: YamlLayout = { text, inPlace: read.inPlace, offsets: collectOffsets(docs) };
     return { format: 'yaml', docs, metadata: sops === undefined ? undefined : nodeToRaw(sops.node), layout };
   },
@@ -51,6 +53,23 @@ function inPlace(docs: readonly MapNode[], metadata: Parameters<typeof writeInPl
   } catch {
     return null;
   }
+}
+
+/**
+ * A plaintext file (no metadata in its first document) with a top-level `sops` key in a later
+ * document: sops refuses to encrypt it (the key is reserved for its metadata, which it writes
+ * into every document), where envseal would have replaced the user's value silently.
+ */
+function refuseLaterSopsKey(documents: ReturnType<typeof readYaml>['documents'], text: string, file: string): void {
+  const at = documents.findIndex((d) => d.sops !== undefined);
+  if (at === -1) return;
+  const offset = (documents[at] as (typeof documents)[number]).sops?.offset ?? 0;
+  const line = text.slice(0, offset).split('\n').length;
+  throw new ParseError(`document ${at + 1} has a top-level key "sops", which sops reserves for its metadata`, {
+    file,
+    line,
+    hint: 'rename the key (sops refuses to encrypt such a file too)',
+  });
 }
 
 function collectOffsets(docs: readonly MapNode[]): Set<number> {
