@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { IntegrityError } from '../errors.js';
 import { aadFor, mapLeaves, type Comment, type Leaf, type LeafContext, type MapNode, type Scalar } from '../tree.js';
-import { decryptEnc, encryptText, IV_LENGTH, looksEncrypted, parseEnc } from './enc-value.js';
+import { b64encode, decryptEnc, encryptText, IV_LENGTH, looksEncrypted, parseEnc } from './enc-value.js';
 import { MacBuilder } from './mac.js';
 import { compileRule, type EncryptionRule } from '../rules/rules.js';
 import { scalarFromText, scalarText, utf8 } from '../formats/go-scalars.js';
@@ -53,7 +53,8 @@ export function sealDocuments(
     if (!encrypted) return leaf;
     if (text === '') return { kind: 'str', value: '', src: leaf.src };
     encryptedCount += 1;
-    return { kind: 'str', value: encryptLeaf(key, stash, aadFor(ctx.path), type, text), src: leaf.src };
+    const sealed = leaf.kind === 'bytes' ? encryptRaw(key, stash, aadFor(ctx.path), leaf.value) : encryptLeaf(key, stash, aadFor(ctx.path), type, text);
+    return { kind: 'str', value: sealed, src: leaf.src };
   };
   const sealed = docs.map((doc) => mapLeaves(doc, seal));
   return { docs: sealed, macHex: mac.hex(), encryptedCount };
@@ -63,6 +64,17 @@ function encryptLeaf(key: Uint8Array, stash: IvStash, aad: string, type: string,
   const iv = stash.lookup(aad, type, text) ?? new Uint8Array(randomBytes(IV_LENGTH));
   return encryptText(key, iv, aad, type, utf8(text));
 }
+
+/**
+ * Raw bytes (not UTF-8) as a `type:str` value, as sops stores a Go string. Their IV is
+ * remembered under a stash type no sops value has, so it never serves a different message.
+ */
+function encryptRaw(key: Uint8Array, stash: IvStash, aad: string, raw: Uint8Array): string {
+  const iv = stash.lookup(aad, RAW_STASH_TYPE, b64encode(raw)) ?? new Uint8Array(randomBytes(IV_LENGTH));
+  return encryptText(key, iv, aad, 'str', raw);
+}
+
+const RAW_STASH_TYPE = 'str-raw';
 
 export interface OpenOptions {
   /**
@@ -181,9 +193,12 @@ function openScalar(stored: string, key: Uint8Array, stash: IvStash | null, aad:
   }
   // Remember the IV under the exact decrypted text: a re-encryption reuses it only for
   // byte-identical plaintext (same type bytes, same AAD), never for a different message.
-  // Plaintext that is not valid UTF-8 cannot be re-encoded byte for byte: never stash it.
+  // Plaintext that is not valid UTF-8 is kept as raw bytes (a `bytes` leaf) and stashed under
+  // its own key (see encryptRaw).
   if (stash !== null && Buffer.from(text, 'utf8').equals(raw)) {
     stash.remember(aad, parsed.value.type === 'int64' ? 'int' : parsed.value.type, text, parsed.value.iv);
+  } else if (stash !== null && parsed.value.type === 'str') {
+    stash.remember(aad, RAW_STASH_TYPE, b64encode(raw), parsed.value.iv);
   }
   return { kind: 'value', value: scalar, raw };
 }

@@ -32,8 +32,15 @@ export function scalarText(scalar: Scalar): { type: SopsType; text: string } {
     case 'time':
       return { type: 'time', text: scalar.value };
     case 'bytes':
-      return { type: 'bytes', text: fromUtf8(scalar.value) };
+      // A Go string holding these bytes: sops (3.13) encrypts it as `type:str`, and rewrites a
+      // legacy `type:bytes` value that way too.
+      return { type: 'str', text: fromUtf8(scalar.value) };
   }
+}
+
+/** Whether bytes are valid UTF-8 (so a JavaScript string holds them exactly). */
+export function isUtf8(bytes: Uint8Array): boolean {
+  return Buffer.from(Buffer.from(bytes).toString('utf8'), 'utf8').equals(bytes);
 }
 
 /** The bytes the MAC hashes for a scalar. */
@@ -121,7 +128,8 @@ export function validDateTime(y: number, mo: number, d: number, h: number, mi: n
 export function scalarFromText(type: string, text: string, raw: Uint8Array): Scalar | null {
   switch (type) {
     case 'str':
-      return { kind: 'str', value: text };
+      // Not valid UTF-8 (a `!!binary` value sops stored as a string): kept as the raw bytes.
+      return Buffer.from(text, 'utf8').equals(raw) ? { kind: 'str', value: text } : { kind: 'bytes', value: new Uint8Array(raw) };
     case 'int':
     case 'int64': {
       const value = parseGoInt(text);
@@ -140,7 +148,7 @@ export function scalarFromText(type: string, text: string, raw: Uint8Array): Sca
       return value === null ? null : { kind: 'time', value };
     }
     case 'bytes':
-      return { kind: 'bytes', value: raw };
+      return { kind: 'bytes', value: new Uint8Array(raw) };
     default:
       return null;
   }

@@ -3,6 +3,7 @@
  * JSON or dotenv, aliases of whole maps, a new document) and for the `sops:` block, which
  * is always written the way sops 3.13 writes it (go-yaml v3, indent 4).
  */
+import { isUtf8 } from '../go-scalars.js';
 import { rawToNode } from '../../metadata/raw-tree.js';
 import type { RawMap } from '../../metadata/model.js';
 import type { ListItem, MapItem, MapNode, Node, Scalar } from '../../tree.js';
@@ -103,6 +104,8 @@ function keyText(key: string): string {
 
 /** A scalar on the rest of the line (block literals continue on the following lines, at `indent`). */
 function scalarText(scalar: Scalar, indent: number): string {
+  // Bytes that are not UTF-8: go-yaml writes such a string as !!binary, and reads it back so.
+  if (scalar.kind === 'bytes' && !isUtf8(scalar.value)) return `!!binary ${Buffer.from(scalar.value).toString('base64')}\n`;
   const { text, style } = scalarSource(scalar, false);
   if (style === 'BLOCK_LITERAL') {
     const trailing = /\n*$/.exec(text)?.[0].length ?? 0;
@@ -133,6 +136,8 @@ export function quoteDouble(text: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\t') out += '\\t';
     else if (ch === '\r') out += '\\r';
+    else if (ch === '\u2028') out += '\\L';
+    else if (ch === '\u2029') out += '\\P';
     else if (c < 0x20 || c === 0x7f || (c >= 0x80 && c <= 0x9f) || c === 0xfeff || (c >= 0xd800 && c <= 0xdfff)) {
       out += c <= 0xff ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`;
     } else out += ch;

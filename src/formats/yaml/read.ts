@@ -11,7 +11,8 @@ import type { CST, LineCounter } from 'yaml';
 import { yamlLib } from '../../yaml-lib.js';
 import { ParseError } from '../../errors.js';
 import type { Comment, Entry, ListItem, MapItem, MapNode, Node, Scalar } from '../../tree.js';
-import { resolveNumber, resolvePlain, parseYamlTimestamp, type Resolved } from './scalars.js';
+import { goBase64, goQuotedValue, unknownGoEscape, YAML11_BREAKS } from './go-text.js';
+import { readYamlTimestamp, resolveNumber, resolvePlain, type Resolved } from './scalars.js';
 
 /** Where a scalar leaf sits in the source. */
 export interface ScalarSrc {
@@ -134,6 +135,7 @@ class Reader {
   }
 
   #comment(token: CST.SourceToken, trailing = false): Comment {
+    if (YAML11_BREAKS.test(token.source)) throw this.#breakInside(token.offset, 'a comment');
     const comment: Comment = { kind: 'comment', text: token.source.slice(1), line: this.lines.linePos(token.offset).line, src: { offset: token.offset } satisfies CommentSrc };
     return trailing ? { ...comment, trailing } : comment;
   }
@@ -277,15 +279,36 @@ class Reader {
   }
 
   #scalar(token: CST.FlowScalar | CST.BlockScalar, props: Props, where: { afterKey: boolean; inFlow: boolean }): Node {
-    const resolved = yamlLib().CST.resolveAsScalar(token, true, (offset, _code, message) => {
-      throw this.fail(offset, message);
-    });
-    if (resolved === null) return { kind: 'null' };
+    const value = this.#scalarValue(token);
+    if (value === null) return { kind: 'null' };
     const tag = normalizeTag(props.tag);
-    const typed = this.#typed(resolved.value, token.type === 'scalar', tag, token.offset);
+    const typed = this.#typed(value, token.type === 'scalar', tag, token.offset);
     const src: ScalarSrc = { offset: token.offset, ...where, original: typed };
     if (typed.kind === 'null') return { kind: 'null', src };
     return { ...typed, src } as Scalar;
+  }
+
+  /** A scalar's text as go-yaml reads it (go-text.ts), or null for an empty node. */
+  #scalarValue(token: CST.FlowScalar | CST.BlockScalar): string | null {
+    const quoted = token.type === 'single-quoted-scalar' || token.type === 'double-quoted-scalar';
+    if (token.type === 'double-quoted-scalar') {
+      const escape = unknownGoEscape(token.source);
+      if (escape !== null) throw this.fail(token.offset, `go-yaml (sops) does not know the escape ${escape} in double quotes; write the character itself`);
+    }
+    if (YAML11_BREAKS.test(token.source)) {
+      if (!quoted) throw this.#breakInside(token.offset, token.type === 'block-scalar' ? 'a block scalar' : 'an unquoted value');
+      const value = goQuotedValue(token.source);
+      if (value === null) throw this.fail(token.offset, 'go-yaml (sops) cannot read this quoted value');
+      return value;
+    }
+    const resolved = yamlLib().CST.resolveAsScalar(token, true, (offset, _code, message) => {
+      throw this.fail(offset, message);
+    });
+    return resolved === null ? null : resolved.value;
+  }
+
+  #breakInside(offset: number, where: string): ParseError {
+    return this.fail(offset, `${where} holds U+0085, U+2028 or U+2029, which go-yaml (sops) reads as a line break; quote the value and write it as \\N, \\L or \\P`);
   }
 
   #typed(text: string, plain: boolean, tag: string | undefined, offset: number): Scalar | { kind: 'null' } {
@@ -293,7 +316,7 @@ class Reader {
     if (tag === undefined) {
       resolved = plain ? resolvePlain(text) : { kind: 'str', value: text };
     } else if (tag === 'str' || tag === 'binary') {
-      if (tag === 'binary') return decodeBinary(text);
+      if (tag === 'binary') return this.#binary(text, offset);
       resolved = { kind: 'str', value: text };
     } else if (['int', 'float', 'bool', 'null', 'timestamp'].includes(tag)) {
       resolved = this.#tagged(text, tag, offset);
@@ -301,7 +324,18 @@ class Reader {
       resolved = { kind: 'str', value: text }; // unknown tags (!Ref, !secret): a string; the tag is lost, as in sops
     }
     if (resolved.kind === 'uint64') throw this.fail(offset, 'an integer is above the int64 range sops can store (quote it to keep it as text)');
+    if (resolved.kind === 'unstorable-time') {
+      throw this.fail(offset, 'a timestamp whose offset is 24 hours or more, which sops cannot store (Go refuses to write it); quote it to keep it as text');
+    }
     return resolved;
+  }
+
+  /** go-yaml decodes `!!binary` into a string of the raw bytes; sops stores it as `type:str`. */
+  #binary(text: string, offset: number): Scalar {
+    const bytes = goBase64(text);
+    if (bytes === null) throw this.fail(offset, 'a !!binary value that is not padded standard base64 (sops refuses it)');
+    const asText = Buffer.from(bytes).toString('utf8');
+    return Buffer.from(asText, 'utf8').equals(bytes) ? { kind: 'str', value: asText } : { kind: 'bytes', value: bytes };
   }
 
   #tagged(text: string, tag: string, offset: number): Resolved {
@@ -309,8 +343,8 @@ class Reader {
       throw this.fail(offset, `a value tagged !!${tag} does not read as one`);
     };
     if (tag === 'timestamp') {
-      const time = parseYamlTimestamp(text);
-      return time === null ? mismatch() : { kind: 'time', value: time };
+      const time = readYamlTimestamp(text);
+      return time === null ? mismatch() : time;
     }
     const resolved = tag === 'int' || tag === 'float' ? resolveNumber(text) ?? resolvePlain(text) : resolvePlain(text);
     if (tag === 'float' && resolved.kind === 'int') return { kind: 'float', value: Number(resolved.value) };
@@ -322,21 +356,12 @@ class Reader {
     if (token.type !== 'scalar' && token.type !== 'single-quoted-scalar' && token.type !== 'double-quoted-scalar') {
       throw this.fail(tokenOffset(token), 'only plain and quoted keys are supported (sops keys are strings)');
     }
-    const resolved = yamlLib().CST.resolveAsScalar(token, true, (offset, _code, message) => {
-      throw this.fail(offset, message);
-    });
-    const text = resolved?.value ?? '';
+    const text = this.#scalarValue(token) ?? '';
     if (token.type !== 'scalar') return text;
     const typed = resolvePlain(text);
     if (typed.kind === 'str') return typed.value;
     throw this.fail(token.offset, `key ${JSON.stringify(text)} is not a string (it reads as ${typed.kind}); sops keys must be strings: quote it`);
   }
-}
-
-function decodeBinary(text: string): Scalar {
-  const bytes = Buffer.from(text.replace(/\s+/g, ''), 'base64');
-  const asText = bytes.toString('utf8');
-  return Buffer.from(asText, 'utf8').equals(bytes) ? { kind: 'str', value: asText } : { kind: 'bytes', value: new Uint8Array(bytes) };
 }
 
 function normalizeTag(tag: string | undefined): string | undefined {

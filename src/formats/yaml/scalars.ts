@@ -3,11 +3,11 @@
  * (sops-format.md §7.1) and, going the other way, the least quoting that makes a value
  * read back as the same typed value.
  */
-import { canonicalTime, fitsInt64, validDateTime } from '../go-scalars.js';
+import { fitsInt64 } from '../go-scalars.js';
 import type { Scalar } from '../../tree.js';
 
 /** `<<` needs no case here: '<' is not in go-yaml's hint table, so it resolves as the string "<<" (an ordinary key for sops). */
-export type Resolved = Scalar | { readonly kind: 'null' } | { readonly kind: 'uint64' };
+export type Resolved = Scalar | { readonly kind: 'null' } | { readonly kind: 'uint64' } | { readonly kind: 'unstorable-time' };
 
 const FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const SPECIAL: Readonly<Record<string, Resolved>> = {
@@ -47,8 +47,8 @@ export function resolvePlain(text: string): Resolved {
     return f === null ? { kind: 'str', value: text } : { kind: 'float', value: f };
   }
   if (hint !== 'D' && hint !== 'S') return { kind: 'str', value: text };
-  const time = parseYamlTimestamp(text);
-  if (time !== null) return { kind: 'time', value: time };
+  const time = readYamlTimestamp(text);
+  if (time !== null) return time;
   return resolveNumber(text) ?? { kind: 'str', value: text };
 }
 
@@ -101,27 +101,135 @@ function goParseIntBase0(s: string): bigint | null {
   return value;
 }
 
+/** Go's strconv.ParseFloat(s, 64) on decimal text: `_` may separate digits (`.1_0` is 0.1). */
 function goParseFloat(s: string): number | null {
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return null;
-  const f = Number(s);
+  if (s.includes('_') && !goUnderscoreOK(s)) return null;
+  const plain = s.replace(/_/g, '');
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(plain)) return null;
+  const f = Number(plain);
   return Number.isFinite(f) ? f : null;
 }
 
+/** Go's strconv underscoreOK for decimal text: every `_` sits between two digits. */
+function goUnderscoreOK(s: string): boolean {
+  let saw: 'start' | 'digit' | 'under' | 'other' = 'start';
+  for (const c of s.replace(/^[+-]/, '')) {
+    if (c >= '0' && c <= '9') saw = 'digit';
+    else if (c === '_') {
+      if (saw !== 'digit') return false;
+      saw = 'under';
+    } else {
+      if (saw === 'under') return false;
+      saw = 'other';
+    }
+  }
+  return saw !== 'under';
+}
+
 /**
- * go-yaml v3 timestamps: YYYY-M-D, optionally with T/t (or one space) and h:m:s[.frac]
- * (+ zone for the T forms). Returns Go's MarshalText form, or null.
+ * go-yaml v3 timestamps: text starting with four digits and `-`, read by Go's `time.Parse`
+ * with the layouts `2006-1-2T15:4:5.999999999Z07:00` (also with `t`), `2006-1-2 15:4:5.999999999`
+ * and `2006-1-2`. Go's rules: month, day, hour, minute and second take one or two digits; a
+ * space in the layout matches any run of spaces; the fraction may follow a `.` or a `,` and
+ * has any number of digits (beyond nine they are dropped); the zone is `Z` or `±hh:mm` with
+ * hh ≤ 24 and mm ≤ 60. Returns Go's MarshalText form, or null when it is not a timestamp.
  */
 export function parseYamlTimestamp(text: string): string | null {
+  const read = readYamlTimestamp(text);
+  return read?.kind === 'time' ? read.value : null;
+}
+
+/**
+ * As {@link parseYamlTimestamp}, telling apart a timestamp Go reads but cannot write back:
+ * MarshalText (Go ≥ 1.20) refuses a zone offset of 24 hours or more (`+24:00`, `+23:60`), so
+ * sops can neither encrypt nor hash such a value.
+ */
+export function readYamlTimestamp(text: string): { kind: 'time'; value: string } | { kind: 'unstorable-time' } | null {
   if (!/^\d{4}-/.test(text)) return null;
-  const withT = /^(\d{4})-(\d{1,2})-(\d{1,2})[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.exec(text);
-  const spaced = /^(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d+)?$/.exec(text);
-  const dateOnly = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
-  const m = withT ?? spaced ?? dateOnly;
-  if (m === null) return null;
-  const [, y = '', mo = '', d = '', h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = m;
-  if (!validDateTime(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s))) return null;
-  const pad = (v: string): string => v.padStart(2, '0');
-  return canonicalTime(`${y}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}${frac}${zone === '-00:00' ? 'Z' : zone}`);
+  for (const layout of ['T', 't', ' ', 'date'] as const) {
+    const parsed = goTimeParse(text, layout);
+    if (parsed === null) continue;
+    const { y, mo, d, h, mi, sec, frac, offset } = parsed;
+    if (Math.abs(offset) >= 24 * 60) return { kind: 'unstorable-time' };
+    const pad = (v: number, n = 2): string => String(v).padStart(n, '0');
+    const fraction = frac.slice(0, 9).replace(/0+$/, '');
+    const zone = offset === 0 ? 'Z' : `${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+    return { kind: 'time', value: `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(sec)}${fraction === '' ? '' : `.${fraction}`}${zone}` };
+  }
+  return null;
+}
+
+interface GoTime {
+  y: number;
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+  sec: number;
+  frac: string;
+  /** Minutes east of UTC. */
+  offset: number;
+}
+
+/** Go's time.Parse for one of go-yaml's layouts; null on any error. */
+function goTimeParse(s: string, layout: 'T' | 't' | ' ' | 'date'): GoTime | null {
+  let i = 0;
+  const num = (): number | null => {
+    // Go's getnum: one digit, or two when the second is a digit too.
+    if (!isDigit(s[i])) return null;
+    const two = isDigit(s[i + 1]);
+    const value = Number(s.slice(i, i + (two ? 2 : 1)));
+    i += two ? 2 : 1;
+    return value;
+  };
+  const literal = (c: string): boolean => {
+    if (s[i] !== c) return false;
+    i += 1;
+    return true;
+  };
+  const y = Number(s.slice(0, 4));
+  i = 4;
+  if (!literal('-')) return null;
+  const mo = num();
+  if (mo === null || !literal('-')) return null;
+  const d = num();
+  if (d === null) return null;
+  const done = (t: Omit<GoTime, 'y' | 'mo' | 'd'>): GoTime | null =>
+    i === s.length && mo >= 1 && mo <= 12 && d >= 1 && d <= new Date(Date.UTC(y, mo, 0)).getUTCDate() ? { y, mo, d, ...t } : null;
+  if (layout === 'date') return done({ h: 0, mi: 0, sec: 0, frac: '', offset: 0 });
+  if (layout === ' ') {
+    if (s[i] !== ' ') return null;
+    while (s[i] === ' ') i += 1;
+  } else if (!literal(layout)) return null;
+  const h = num();
+  if (h === null || h > 23 || !literal(':')) return null;
+  const mi = num();
+  if (mi === null || mi > 59 || !literal(':')) return null;
+  const sec = num();
+  if (sec === null || sec > 59) return null;
+  let frac = '';
+  if ((s[i] === '.' || s[i] === ',') && isDigit(s[i + 1])) {
+    const m = /^\d+/.exec(s.slice(i + 1)) as RegExpExecArray;
+    frac = m[0];
+    i += 1 + frac.length;
+  }
+  let offset = 0;
+  if (layout !== ' ') {
+    if (s[i] === 'Z') i += 1;
+    else {
+      const m = /^([+-])(\d\d):(\d\d)/.exec(s.slice(i));
+      if (m === null) return null;
+      const [hh, mm] = [Number(m[2]), Number(m[3])];
+      if (hh > 24 || mm > 60) return null;
+      offset = (m[1] === '-' ? -1 : 1) * (hh * 60 + mm);
+      i += 6;
+    }
+  }
+  return done({ h, mi, sec, frac, offset });
+}
+
+function isDigit(c: string | undefined): boolean {
+  return c !== undefined && c >= '0' && c <= '9';
 }
 
 /** YAML 1.1 booleans go-yaml's encoder still quotes, so older readers do not take them as booleans. */
@@ -156,6 +264,8 @@ export function plainAllowed(text: string, inFlow: boolean): boolean {
  * when only the syntax needs quoting; double quotes otherwise.
  */
 export function stringStyle(text: string, inFlow: boolean): ScalarStyle {
+  // LS and PS are line breaks to go-yaml (YAML 1.1): only an escape keeps them as they are.
+  if (/[\u2028\u2029]/.test(text)) return 'QUOTE_DOUBLE';
   const resolvesToString = resolvePlain(text).kind === 'str' && !OLD_BOOLS.has(text);
   if (text.includes('\n')) {
     return !inFlow && printable(text) && !text.includes('\r') && literalSafe(text) ? 'BLOCK_LITERAL' : 'QUOTE_DOUBLE';

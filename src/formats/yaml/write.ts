@@ -8,9 +8,10 @@ import type { CST } from 'yaml';
 import { yamlLib } from '../../yaml-lib.js';
 import type { RawMap } from '../../metadata/model.js';
 import type { Entry, MapNode, Node, Scalar } from '../../tree.js';
-import { emitEntry, emitMetadataBlock } from './emit.js';
+import { emitEntry, emitMetadataBlock, quoteDouble } from './emit.js';
 import type { CommentSrc, ScalarSrc } from './read.js';
 import { scalarSource } from './scalars.js';
+import { isUtf8 } from '../go-scalars.js';
 
 interface Located {
   readonly token: CST.SourceToken | CST.FlowScalar | CST.BlockScalar;
@@ -92,8 +93,12 @@ function applyNode(node: Node, state: ApplyState): boolean {
   state.seen.add(src.offset);
   if (located.token.type === 'comment') return commentToListItem(located.token as CST.SourceToken, node);
   if (node.kind === 'null' || sameScalar(node, src.original)) return node.kind !== 'null' || src.original.kind === 'null';
+  if (node.kind === 'bytes' && !isUtf8(node.value)) return false; // needs a !!binary tag: written out in full
   const { text, style } = scalarSource(node, src.inFlow);
   yamlLib().CST.setScalarValue(located.token, text, { afterKey: src.afterKey, inFlow: src.inFlow, type: style });
+  // The yaml package leaves NEL, LS and PS raw inside double quotes, where go-yaml reads them
+  // as line breaks: write the quotes ourselves, every such character escaped.
+  if (style === 'QUOTE_DOUBLE') (located.token as CST.FlowScalar).source = quoteDouble(text);
   for (const { list, token } of located.tags) {
     const at = list.indexOf(token);
     if (at === -1) continue;
