@@ -4,8 +4,9 @@
  * file:line. Unknown fields are ignored, as sops ignores them, but a misspelt
  * `path_regex` gets a warning because it silently makes a rule match every file.
  */
-import type { Node as YamlNode, YAMLMap } from 'yaml';
+import type { Document, Node as YamlNode, YAMLMap } from 'yaml';
 import { yamlLib } from '../yaml-lib.js';
+import { deref, fieldNames, fieldRef } from './yaml-nodes.js';
 import { ConfigError } from '../errors.js';
 import { RULE_FIELDS, type EncryptionRule, type RuleField } from '../rules/rules.js';
 import { parseRecipient, splitRecipientList, type Recipient } from '../keys/recipient.js';
@@ -48,7 +49,8 @@ const OTHER_RULE_KEYS: Readonly<Record<string, OtherKeyType>> = {
 
 export function parseConfig(text: string, path: string, warn: (message: string) => void = () => undefined): SopsConfig {
   const lineCounter = new (yamlLib().LineCounter)();
-  const doc = yamlLib().parseDocument(text, { lineCounter, uniqueKeys: true });
+  // Anchors, aliases and `<<` merges are resolved as sops's loader resolves them.
+  const doc = yamlLib().parseDocument(text, { lineCounter, uniqueKeys: true, merge: true });
   const lineOf = (node: YamlNode | null | undefined): number | undefined =>
     node?.range == null ? undefined : lineCounter.linePos(node.range[0]).line;
   const fail = (message: string, node?: YamlNode | null): never => {
@@ -64,13 +66,14 @@ export function parseConfig(text: string, path: string, warn: (message: string) 
     return { path, creationRules: [], raw: {} };
   }
   if (!yamlLib().isMap(root)) return fail('the top level must be a map');
-  const rulesNode = root.get('creation_rules', true) as YamlNode | undefined;
+  const rulesNode = fieldRef(doc, root, 'creation_rules')?.value ?? undefined;
   const creationRules: CreationRule[] = [];
   if (rulesNode !== undefined && rulesNode !== null && !(yamlLib().isScalar(rulesNode) && rulesNode.value === null)) {
     if (!yamlLib().isSeq(rulesNode)) return fail('creation_rules must be a list', rulesNode);
-    rulesNode.items.forEach((item, index) => {
+    rulesNode.items.forEach((written, index) => {
+      const item = deref(doc, written);
       if (!yamlLib().isMap(item)) fail(`creation rule ${index + 1} must be a map`, item as YamlNode);
-      creationRules.push(parseRule(item as YAMLMap, index, lineOf(item as YamlNode) ?? 0, fail, warn, path));
+      creationRules.push(parseRule(doc, item as YAMLMap, index, lineOf(written as YamlNode) ?? 0, fail, warn, path));
     });
   }
   return { path, creationRules, raw: doc.toJS() as unknown };
@@ -78,10 +81,10 @@ export function parseConfig(text: string, path: string, warn: (message: string) 
 
 type Fail = (message: string, node?: YamlNode | null) => never;
 
-function parseRule(node: YAMLMap, index: number, line: number, fail: Fail, warn: (m: string) => void, path: string): CreationRule {
-  const field = (name: string): YamlNode | undefined => (node.get(name, true) as YamlNode | undefined) ?? undefined;
+function parseRule(doc: Document, node: YAMLMap, index: number, line: number, fail: Fail, warn: (m: string) => void, path: string): CreationRule {
+  const field = (name: string): YamlNode | undefined => fieldRef(doc, node, name)?.value ?? undefined;
   const label = `creation rule ${index + 1}`;
-  const keys = node.items.map((pair) => (yamlLib().isScalar(pair.key) ? String(pair.key.value) : ''));
+  const keys = fieldNames(doc, node);
   for (const key of keys) {
     if (/^(path_regexp|path-regex|pathRegex|filename_regex|path_rexeg)$/.test(key)) {
       warn(`${path}:${line}: ${label} has "${key}", which sops ignores (did you mean path_regex?): the rule matches every file`);
@@ -99,12 +102,13 @@ function parseRule(node: YAMLMap, index: number, line: number, fail: Fail, warn:
   let groups: RuleGroup[];
   if (groupsNode !== undefined && !(yamlLib().isScalar(groupsNode) && groupsNode.value === null)) {
     if (!yamlLib().isSeq(groupsNode)) return fail(`${label} key_groups must be a list`, groupsNode);
-    groups = groupsNode.items.map((g, i) => {
+    groups = groupsNode.items.map((written, i) => {
+      const g = deref(doc, written);
       if (!yamlLib().isMap(g)) return fail(`${label} key group ${i + 1} must be a map`, g as YamlNode);
-      return groupFrom(g, `${label} key group ${i + 1}`, fail);
+      return groupFrom(doc, g, `${label} key group ${i + 1}`, fail);
     });
   } else {
-    groups = [groupFrom(node, label, fail)];
+    groups = [groupFrom(doc, node, label, fail)];
   }
   const ruleFields = RULE_FIELDS.flatMap((name): EncryptionRule[] => {
     const n = field(name);
@@ -133,10 +137,10 @@ function parseRule(node: YAMLMap, index: number, line: number, fail: Fail, warn:
   return { index, line, pathRegex, groups, shamirThreshold: threshold, rule: ruleFields[0] ?? null, macOnlyEncrypted: macOnly };
 }
 
-function groupFrom(node: YAMLMap, label: string, fail: Fail): RuleGroup {
-  const ageNode = node.get('age', true) as YamlNode | undefined;
+function groupFrom(doc: Document, node: YAMLMap, label: string, fail: Fail): RuleGroup {
+  const ageNode = fieldRef(doc, node, 'age')?.value ?? undefined;
   const age: Recipient[] = [];
-  for (const { text, at } of stringList(ageNode, `${label} age`, fail)) {
+  for (const { text, at } of stringList(doc, ageNode, `${label} age`, fail)) {
     for (const candidate of splitRecipientList(text)) {
       const parsed = parseRecipient(candidate);
       if (!parsed.ok) fail(`${label} has an age recipient that does not parse (${candidate.slice(0, 20)}…): ${parsed.reason}`, at);
@@ -145,10 +149,10 @@ function groupFrom(node: YAMLMap, label: string, fail: Fail): RuleGroup {
   }
   const otherKeys: string[] = [];
   for (const [name, type] of Object.entries(OTHER_RULE_KEYS)) {
-    const value = node.get(name, true) as YamlNode | undefined;
+    const value = fieldRef(doc, node, name)?.value ?? undefined;
     if (value === undefined || (yamlLib().isScalar(value) && (value.value === null || value.value === ''))) continue;
     if (yamlLib().isSeq(value) && value.items.length === 0) continue;
-    const described = yamlLib().isSeq(value) || yamlLib().isScalar(value) ? stringListLoose(value) : [];
+    const described = yamlLib().isSeq(value) || yamlLib().isScalar(value) ? stringListLoose(doc, value) : [];
     otherKeys.push(...(described.length > 0 ? described : ['(entry)']).map((d) => `${type}: ${d}`));
   }
   return { age, otherKeys };
@@ -159,20 +163,24 @@ function scalarText(node: YamlNode, label: string, fail: Fail): string {
   return node.value === null || node.value === undefined ? '' : String(node.value);
 }
 
-function stringList(node: YamlNode | undefined, label: string, fail: Fail): Array<{ text: string; at: YamlNode }> {
+function stringList(doc: Document, node: YamlNode | undefined, label: string, fail: Fail): Array<{ text: string; at: YamlNode }> {
   if (node === undefined || (yamlLib().isScalar(node) && (node.value === null || node.value === ''))) return [];
   if (yamlLib().isScalar(node)) return [{ text: String(node.value), at: node }];
   if (!yamlLib().isSeq(node)) return fail(`${label} must be a string or a list of strings`, node);
-  return node.items.map((item) => {
+  return node.items.map((written) => {
+    const item = deref(doc, written);
     if (!yamlLib().isScalar(item)) return fail(`${label} must list strings`, item as YamlNode);
     return { text: String(item.value), at: item as YamlNode };
   });
 }
 
-function stringListLoose(node: YamlNode): string[] {
+function stringListLoose(doc: Document, node: YamlNode): string[] {
   if (yamlLib().isScalar(node)) return [String(node.value)];
-  if (yamlLib().isSeq(node)) return node.items.map((item) => (yamlLib().isScalar(item) ? String(item.value) : yamlLib().isMap(item) ? '(entry)' : ''));
-  return [];
+  if (!yamlLib().isSeq(node)) return [];
+  return node.items.map((written) => {
+    const item = deref(doc, written);
+    return yamlLib().isScalar(item) ? String(item.value) : yamlLib().isMap(item) ? '(entry)' : '';
+  });
 }
 
 export type { RawValue };
