@@ -8,7 +8,8 @@ import { dirname, isAbsolute, join, relative } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { FileStat, Io } from '../io/io.js';
 import { resolveFromCwd } from '../paths.js';
-import { parseConfig, type SopsConfig } from './schema.js';
+import type { StoreOptions } from '../store-options.js';
+import { parseConfig, readStoreOptions, type SopsConfig } from './schema.js';
 
 export const CONFIG_NAME = '.sops.yaml';
 
@@ -79,4 +80,11 @@ function ownedSafely(io: Io, path: string, stat: FileStat, warn: ((message: stri
 export async function loadConfig(io: Io, path: string, warn: (message: string) => void): Promise<SopsConfig> {
   const text = Buffer.from(await io.fs.readFile(path)).toString('utf8');
   return parseConfig(text, path, warn);
+}
+
+/** The `stores:` layout of the `.sops.yaml` that applies to `fileAbs` (none found: sops's defaults). */
+export async function findStoreOptions(io: Io, fileAbs: string, choice: ConfigChoice = {}): Promise<StoreOptions> {
+  const path = await findConfigPath(io, fileAbs, choice);
+  if (path === null) return {};
+  return readStoreOptions(Buffer.from(await io.fs.readFile(path)).toString('utf8'), path);
 }

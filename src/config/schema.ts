@@ -11,6 +11,7 @@ import { ConfigError } from '../errors.js';
 import { RULE_FIELDS, type EncryptionRule, type RuleField } from '../rules/rules.js';
 import { parseRecipient, splitRecipientList, type Recipient } from '../keys/recipient.js';
 import type { OtherKeyType, RawValue } from '../metadata/model.js';
+import type { StoreOptions } from '../store-options.js';
 import { compileRe2, type Re2Regex } from '../rules/re2.js';
 
 export interface RuleGroup {
@@ -184,3 +185,35 @@ function stringListLoose(doc: Document, node: YamlNode): string[] {
 }
 
 export type { RawValue };
+
+/**
+ * `stores:` of `.sops.yaml` (sops config.go StoresConfig): how sops lays out the YAML and JSON
+ * it writes. `yaml.indent` 0 or unset is sops's default (4), below 0 an error; `json.indent`
+ * -1 or unset is a tab, below -1 an error. Only this part of the file is read: a config whose
+ * rules have problems still gives its layout (the commands that need rules report those).
+ */
+export function readStoreOptions(text: string, path: string): StoreOptions {
+  const lineCounter = new (yamlLib().LineCounter)();
+  const doc = yamlLib().parseDocument(text, { lineCounter, merge: true });
+  if (doc.errors.length > 0 || !yamlLib().isMap(doc.contents)) return {};
+  const stores = fieldRef(doc, doc.contents, 'stores')?.value;
+  if (!yamlLib().isMap(stores)) return {};
+  const indentOf = (store: 'yaml' | 'json', lowest: number): number | undefined => {
+    const section = fieldRef(doc, stores, store)?.value;
+    const node = yamlLib().isMap(section) ? fieldRef(doc, section, 'indent')?.value : undefined;
+    if (node === undefined || node === null || (yamlLib().isScalar(node) && node.value === null)) return undefined;
+    const value = yamlLib().isScalar(node) ? node.value : undefined;
+    const line = node.range == null ? undefined : lineCounter.linePos(node.range[0]).line;
+    if (typeof value !== 'number' || !Number.isInteger(value)) {
+      throw new ConfigError(`stores.${store}.indent must be a whole number`, { file: path, line });
+    }
+    if (value < lowest) throw new ConfigError(`stores.${store}.indent cannot be below ${lowest} (sops refuses it)`, { file: path, line });
+    return value;
+  };
+  const yamlIndent = indentOf('yaml', 0);
+  const jsonIndent = indentOf('json', -1);
+  return {
+    ...(yamlIndent !== undefined && yamlIndent > 0 ? { yamlIndent } : {}),
+    ...(jsonIndent !== undefined && jsonIndent >= 0 ? { jsonIndent } : {}),
+  };
+}

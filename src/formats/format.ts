@@ -11,7 +11,10 @@
  * and for trees it cannot represent (a nested value in dotenv, say), naming the key.
  */
 import type { RawMap, RawValue } from '../metadata/model.js';
+import type { StoreOptions } from '../store-options.js';
 import type { MapNode } from '../tree.js';
+
+export type { StoreOptions };
 
 export type FormatName = 'dotenv' | 'yaml' | 'json';
 export const FORMAT_NAMES: readonly FormatName[] = ['dotenv', 'yaml', 'json'];
@@ -34,7 +37,7 @@ export interface Format {
   readonly name: FormatName;
   parse(text: string, file: string, warn?: WarningSink): ParsedFile;
   /** Writes a sops file: the documents with the metadata block added as sops places it. */
-  emitEncrypted(docs: readonly MapNode[], metadata: RawMap, original: ParsedFile | undefined, file: string): string;
+  emitEncrypted(docs: readonly MapNode[], metadata: RawMap, original: ParsedFile | undefined, file: string, store?: StoreOptions): string;
   /** Writes plaintext for people and loaders (decrypt output). */
-  emitPlain(docs: readonly MapNode[], original: ParsedFile | undefined, file: string): string;
+  emitPlain(docs: readonly MapNode[], original: ParsedFile | undefined, file: string, store?: StoreOptions): string;
 }

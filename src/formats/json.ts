@@ -8,7 +8,7 @@ import { fitsInt64 } from './go-scalars.js';
 import { ParseError } from '../errors.js';
 import { nodeToRaw, rawToNode } from '../metadata/raw-tree.js';
 import type { Entry, ListItem, MapNode, Node } from '../tree.js';
-import type { Format } from './format.js';
+import type { Format, StoreOptions } from './format.js';
 
 export const jsonFormat: Format = {
   name: 'json',
@@ -23,14 +23,20 @@ export const jsonFormat: Format = {
       metadata: sops === undefined ? undefined : nodeToRaw(sops.value),
     };
   },
-  emitEncrypted(docs, metadata, _original, file) {
+  emitEncrypted(docs, metadata, _original, file, store) {
     const doc = singleDoc(docs, file);
-    return `${writeNode({ kind: 'map', items: [...doc.items, { kind: 'entry', key: 'sops', value: rawToNode(metadata) }] }, '', file)}\n`;
+    return `${writeNode({ kind: 'map', items: [...doc.items, { kind: 'entry', key: 'sops', value: rawToNode(metadata) }] }, '', file, indentUnit(store))}\n`;
   },
-  emitPlain(docs, _original, file) {
-    return `${writeNode(singleDoc(docs, file), '', file)}\n`;
+  emitPlain(docs, _original, file, store) {
+    return `${writeNode(singleDoc(docs, file), '', file, indentUnit(store))}\n`;
   },
 };
+
+/** sops's JSON store: a tab per level unless `stores.json.indent` sets a number of spaces (json.Indent). */
+function indentUnit(store: StoreOptions | undefined): string {
+  const n = store?.jsonIndent;
+  return n === undefined || n < 0 ? '\t' : ' '.repeat(n);
+}
 
 function singleDoc(docs: readonly MapNode[], file: string): MapNode {
   if (docs.length !== 1) throw new ParseError(`a JSON file holds one document, not ${docs.length}`, { file });
@@ -232,20 +238,20 @@ export function jsonValueText(node: Node, file: string): string {
   return writeNode(node, '', file);
 }
 
-function writeNode(node: Node, indent: string, file: string): string {
+function writeNode(node: Node, indent: string, file: string, unit = '\t'): string {
   switch (node.kind) {
     case 'map': {
       const entries = node.items.filter((item): item is Entry => item.kind === 'entry');
       if (entries.length === 0) return '{}';
-      const inner = `${indent}\t`;
-      const body = entries.map((e) => `${inner}${goJsonString(e.key)}: ${writeNode(e.value, inner, file)}`);
+      const inner = `${indent}${unit}`;
+      const body = entries.map((e) => `${inner}${goJsonString(e.key)}: ${writeNode(e.value, inner, file, unit)}`);
       return `{\n${body.join(',\n')}\n${indent}}`;
     }
     case 'list': {
       const items = node.items.filter((item): item is Node => item.kind !== 'comment');
       if (items.length === 0) return '[]';
-      const inner = `${indent}\t`;
-      return `[\n${items.map((item) => inner + writeNode(item, inner, file)).join(',\n')}\n${indent}]`;
+      const inner = `${indent}${unit}`;
+      return `[\n${items.map((item) => inner + writeNode(item, inner, file, unit)).join(',\n')}\n${indent}]`;
     }
     case 'null':
       return 'null';

@@ -2,7 +2,8 @@
  * YAML (sops-format.md §6.3, §7.1): typed as go-yaml v3 types plain scalars, comments and
  * layout kept by editing values in place (see yaml/write.ts). When that is not possible,
  * the file is written out in full: sops's layout (indent 4) for encrypted files, indent 2
- * for plaintext.
+ * for plaintext, or the indent `.sops.yaml` sets (`stores.yaml.indent`), which the
+ * metadata block always follows.
  */
 import { ParseError } from '../errors.js';
 import { nodeToRaw } from '../metadata/raw-tree.js';
@@ -29,11 +30,12 @@ export const yamlFormat: Format = {
     const layout: YamlLayout = { text, inPlace: read.inPlace, offsets: collectOffsets(docs) };
     return { format: 'yaml', docs, metadata: sops === undefined ? undefined : nodeToRaw(sops.node), layout };
   },
-  emitEncrypted(docs, metadata, original) {
-    return inPlace(docs, metadata, original) ?? emitYaml(docs.map((doc) => ({ doc, metadata })), { indent: 4 });
+  emitEncrypted(docs, metadata, original, _file, store) {
+    const indent = store?.yamlIndent ?? 4;
+    return inPlace(docs, metadata, original, indent) ?? emitYaml(docs.map((doc) => ({ doc, metadata })), { indent });
   },
-  emitPlain(docs, original) {
-    return inPlace(docs, undefined, original) ?? emitYaml(docs.map((doc) => ({ doc })), { indent: 2 });
+  emitPlain(docs, original, _file, store) {
+    return inPlace(docs, undefined, original, store?.yamlIndent ?? 4) ?? emitYaml(docs.map((doc) => ({ doc })), { indent: store?.yamlIndent ?? 2 });
   },
 };
 
@@ -42,10 +44,10 @@ export const yamlFormat: Format = {
  * result is read back and must hold exactly the intended documents: a CST edit that went
  * wrong falls back to writing the file out in full instead of writing something else.
  */
-function inPlace(docs: readonly MapNode[], metadata: Parameters<typeof writeInPlace>[2], original: ParsedFile | undefined): string | null {
+function inPlace(docs: readonly MapNode[], metadata: Parameters<typeof writeInPlace>[2], original: ParsedFile | undefined, metadataIndent: number): string | null {
   const layout = original?.format === 'yaml' ? (original.layout as YamlLayout | undefined) : undefined;
   if (layout === undefined || !layout.inPlace) return null;
-  const text = writeInPlace(layout.text, docs, metadata, layout.offsets);
+  const text = writeInPlace(layout.text, docs, metadata, layout.offsets, metadataIndent);
   if (text === null) return null;
   try {
     const back = readYaml(text, 'check.yaml').documents;

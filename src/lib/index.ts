@@ -17,6 +17,7 @@ import { loadValues } from '../ops/env-values.js';
 import { paths, plain, type LoadOptions } from './config-loader.js';
 import { loadFile } from '../ops/load.js';
 import { openFile } from '../ops/open.js';
+import { findStoreOptions } from '../config/load.js';
 
 export { EnvsealError, ConfigError, IntegrityError, IoError, NoIdentityError, ParseError, UsageError, ExitCode } from '../errors.js';
 export type { ErrorCode } from '../errors.js';
@@ -50,7 +51,8 @@ export async function decryptFile(path: string, options: DecryptOptions = {}): P
   const ctx = ctxOf(options);
   const loaded = await loadFile(ctx, path, options.format);
   const opened = await openFile(ctx, loaded, { readOnly: true });
-  return { text: formatFor(path, options.format).emitPlain(opened.docs, loaded.parsed, loaded.abs) };
+  const store = await findStoreOptions(ctx.io, loaded.abs, { explicit: ctx.configPath });
+  return { text: formatFor(path, options.format).emitPlain(opened.docs, loaded.parsed, loaded.abs, store) };
 }
 
 export interface EncryptOptions extends DecryptOptions {

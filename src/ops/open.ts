@@ -22,6 +22,8 @@ import type { MapNode } from '../tree.js';
 import type { Ctx, SyncCtx } from './context.js';
 import { identitiesFor, identitiesNow } from './identities.js';
 import type { LoadedFile } from './load.js';
+import { findStoreOptions } from '../config/load.js';
+import type { StoreOptions } from '../formats/format.js';
 import { rosterNamer, type NameOf } from './names.js';
 
 export interface OpenedFile {
@@ -39,6 +41,8 @@ export interface OpenedFile {
   /** Leaves that should have been encrypted but held plaintext (only with plaintextLeaves: 'collect'). */
   readonly plaintextPaths: readonly (readonly string[])[];
   readonly hadEncryptedComments: boolean;
+  /** The layout `.sops.yaml` asks for (`stores:`), looked up when the file will be written back. */
+  readonly store?: StoreOptions;
 }
 
 export interface OpenOptions {
@@ -63,7 +67,9 @@ export function metadataOf(loaded: LoadedFile): Metadata {
 export async function openFile(ctx: Ctx, loaded: LoadedFile, options: OpenOptions = {}): Promise<OpenedFile> {
   const metadata = metadataOf(loaded);
   const dataKey = await recoverDataKey(ctx, loaded, metadata, options);
-  return decryptWithKey(ctx, loaded, metadata, dataKey, options);
+  const opened = decryptWithKey(ctx, loaded, metadata, dataKey, options);
+  if (options.readOnly === true) return opened;
+  return { ...opened, store: await findStoreOptions(ctx.io, loaded.abs, { explicit: ctx.configPath }) };
 }
 
 /** The synchronous way (`config()`): X25519 identities, no prompt. */

@@ -19,6 +19,7 @@ import { count } from '../text.js';
 import type { Question } from './confirm.js';
 import { strangersQuestion } from './plan.js';
 import { reseal } from './seal.js';
+import { findStoreOptions } from '../config/load.js';
 
 export interface KeyChange {
   readonly text: string;
@@ -91,7 +92,8 @@ export async function updateKeys(ctx: Ctx, loaded: LoadedFile, target: KeyTarget
     keyGroups = await wrapDataKey(dataKey, target.groups.map((age) => ({ age, others: {} })), target.threshold);
   }
   const next: Metadata = { ...meta, keyGroups, shamirThreshold: target.groups.length > 1 ? recordedThreshold(target.groups.length, target.threshold) : meta.shamirThreshold };
-  const text = loaded.format.emitEncrypted(loaded.parsed.docs, metadataToRaw(next), loaded.parsed, loaded.abs);
+  const store = await findStoreOptions(ctx.io, loaded.abs, { explicit: ctx.configPath });
+  const text = loaded.format.emitEncrypted(loaded.parsed.docs, metadataToRaw(next), loaded.parsed, loaded.abs, store);
   return { text, ...recipientDiff(meta, target) };
 }
 

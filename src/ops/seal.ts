@@ -15,6 +15,7 @@ import { SOPS_VERSION, type KeyGroup, type Metadata } from '../metadata/model.js
 import type { ParsedFile } from '../formats/format.js';
 import type { MapNode } from '../tree.js';
 import { clearCommentSecrets } from '../rules/comment-secrets.js';
+import { findStoreOptions } from '../config/load.js';
 import type { Ctx } from './context.js';
 import type { LoadedFile } from './load.js';
 import type { OpenedFile } from './open.js';
@@ -56,7 +57,8 @@ export async function sealNew(ctx: Ctx, loaded: LoadedFile, docs: readonly MapNo
     macOnlyEncrypted: plan.macOnlyEncrypted,
     version: SOPS_VERSION,
   };
-  return loaded.format.emitEncrypted(sealed.docs, metadataToRaw(metadata), loaded.parsed, loaded.abs);
+  const store = await findStoreOptions(ctx.io, loaded.abs, { explicit: ctx.configPath });
+  return loaded.format.emitEncrypted(sealed.docs, metadataToRaw(metadata), loaded.parsed, loaded.abs, store);
 }
 
 /**
@@ -114,6 +116,6 @@ export function reseal(ctx: Ctx, opened: OpenedFile, docs: readonly MapNode[], o
     mac: keepMac ? metadata.mac : encryptMac(dataKey, sealed.macHex, lastModified),
     version: options.version ?? metadata.version,
   };
-  const text = loaded.format.emitEncrypted(sealed.docs, metadataToRaw(next), options.layout ?? loaded.parsed, loaded.abs);
+  const text = loaded.format.emitEncrypted(sealed.docs, metadataToRaw(next), options.layout ?? loaded.parsed, loaded.abs, opened.store);
   return { text, docs: sealed.docs, valuesChanged, metadata: next };
 }

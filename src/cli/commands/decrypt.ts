@@ -11,6 +11,7 @@ import { openFile } from '../../ops/open.js';
 import { defineCommand } from './define.js';
 import { ctxFor, say } from './env.js';
 import { inputFormatOption } from './options.js';
+import { findStoreOptions } from '../../config/load.js';
 
 export const decryptCommand = defineCommand({
   command: 'decrypt <file>',
@@ -40,7 +41,8 @@ export const decryptCommand = defineCommand({
         text = emitShell(opened.docs, loaded.abs);
       } else {
         const format = formatNamed(target);
-        text = format.emitPlain(opened.docs, format.name === loaded.format.name ? loaded.parsed : undefined, loaded.abs);
+        const store = await findStoreOptions(env.io, loaded.abs, { explicit: ctx.configPath });
+        text = format.emitPlain(opened.docs, format.name === loaded.format.name ? loaded.parsed : undefined, loaded.abs, store);
       }
       return { text, abs: loaded.abs, display: loaded.display, bytes: loaded.bytes, sameFormat: target === loaded.format.name };
     };

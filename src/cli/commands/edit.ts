@@ -30,7 +30,7 @@ export const editCommand = defineCommand({
     const loaded = await loadFile(ctx, args.file, args.format);
     const opened = await openFile(ctx, loaded);
     const editor = await findEditor(env.io);
-    const plaintext = loaded.format.emitPlain(opened.docs, loaded.parsed, loaded.abs);
+    const plaintext = loaded.format.emitPlain(opened.docs, loaded.parsed, loaded.abs, opened.store);
     const folder = await env.io.fs.privateFolder(join(env.io.privateTempRoot, 'envseal-edit-'));
     try {
       const temp = join(folder.path, basename(loaded.abs));

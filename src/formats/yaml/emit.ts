@@ -30,9 +30,9 @@ export function emitEntry(entry: MapItem, col: number, step: number): string {
   return writeMap([entry], col, col, step);
 }
 
-/** The `sops:` key and its block, as sops writes it (indent 4). */
-export function emitMetadataBlock(metadata: RawMap): string {
-  return writeMap([{ kind: 'entry', key: 'sops', value: rawToNode(metadata) }], 0, 0, 4);
+/** The `sops:` key and its block, as sops writes it (indent 4 unless `.sops.yaml` says otherwise). */
+export function emitMetadataBlock(metadata: RawMap, indent = 4): string {
+  return writeMap([{ kind: 'entry', key: 'sops', value: rawToNode(metadata) }], 0, 0, indent);
 }
 
 function writeComments(items: readonly (MapItem | ListItem)[], indent: number): string {

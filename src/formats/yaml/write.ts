@@ -26,6 +26,7 @@ export function writeInPlace(
   docs: readonly MapNode[],
   metadata: RawMap | undefined,
   expectedOffsets: ReadonlySet<number>,
+  metadataIndent = 4,
 ): string | null {
   const tokens = [...new (yamlLib().Parser)().parse(text)];
   const documents = tokens.filter((t): t is CST.Document => t.type === 'document');
@@ -35,7 +36,7 @@ export function writeInPlace(
   for (const doc of docs) if (!applyNode(doc, state)) return null;
   for (const offset of state.seen) if (!expectedOffsets.has(offset)) return null;
   for (const offset of expectedOffsets) if (!state.seen.has(offset) && !state.removed.has(offset)) return null;
-  const sopsBlock = metadata === undefined ? '' : emitMetadataBlock(metadata);
+  const sopsBlock = metadata === undefined ? '' : emitMetadataBlock(metadata, metadataIndent);
   let out = '';
   for (const token of tokens) {
     if (token.type !== 'document') {
