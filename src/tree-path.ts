@@ -73,8 +73,9 @@ export function resolveKeyPath(doc: MapNode, path: KeyPath, flat: boolean): { se
   return { segments: found ? out : [...out, ...parts.slice(i)], found };
 }
 
+/** The entry for `key`; when a key appears twice (sops JSON allows it) the last one, which readers see. */
 export function findEntry(node: MapNode, key: string): Entry | undefined {
-  return node.items.find((i): i is Entry => i.kind === 'entry' && i.key === key);
+  return node.items.findLast((i): i is Entry => i.kind === 'entry' && i.key === key);
 }
 
 function listValues(node: { items: readonly ListItem[] }): Node[] {
@@ -148,7 +149,7 @@ function removeIn(node: Node, segments: readonly Segment[]): Node {
     return { ...node, items: withoutItem(node.items, at) };
   }
   if (typeof head === 'string' && node.kind === 'map') {
-    const at = node.items.findIndex((item) => item.kind === 'entry' && item.key === head);
+    const at = node.items.findLastIndex((item) => item.kind === 'entry' && item.key === head);
     if (at === -1) return node;
     const entry = node.items[at] as Entry;
     if (rest.length > 0) return { ...node, items: node.items.map((item, i) => (i === at ? { ...entry, value: removeIn(entry.value, rest) } : item)) };

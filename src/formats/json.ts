@@ -3,6 +3,12 @@
  * moves integer-like keys such as "10" first) and so errors carry a line number. Numbers
  * follow sops ≥ 3.13.2: an integer literal that fits int64 is an int, anything else a float.
  * Output is what sops writes: tab indentation, `": "`, Go's string escaping, final newline.
+ *
+ * A key that appears twice in an object is an error in a plaintext file (as in dotenv: one
+ * of the two is a mistake), but a sops file can hold one, and sops reads it: both are kept,
+ * in file order (the MAC covers every occurrence and the output writes both; readers take
+ * the last, and so do `get` and `run`), with a warning. A byte-order mark is refused (Go's
+ * decoder does not skip it).
  */
 import { fitsInt64 } from './go-scalars.js';
 import { ParseError } from '../errors.js';
@@ -12,10 +18,16 @@ import type { Format, StoreOptions } from './format.js';
 
 export const jsonFormat: Format = {
   name: 'json',
-  parse(text, file) {
-    const value = new JsonReader(text, file).document();
+  parse(text, file, warn) {
+    const reader = new JsonReader(text, file);
+    const value = reader.document();
     if (value.kind !== 'map') throw new ParseError('the top level of a JSON file must be an object', { file, line: 1 });
     const sops = value.items.find((item): item is Entry => item.kind === 'entry' && item.key === 'sops');
+    for (const { key, line, first } of reader.duplicates) {
+      const what = `key ${JSON.stringify(key)} appears twice (lines ${first} and ${line})`;
+      if (sops === undefined) throw new ParseError(`invalid JSON at line ${line}: ${what}`, { file, line, hint: 'keep one of them' });
+      warn?.(`${file}:${line}: ${what}; sops keeps both, and readers take the last`);
+    }
     const docItems = value.items.filter((item) => item !== sops);
     return {
       format: 'json',
@@ -49,13 +61,16 @@ class JsonReader {
   #pos = 0;
   readonly #text: string;
   readonly #file: string;
+  /** Keys met twice in one object, in file order. */
+  readonly duplicates: Array<{ key: string; line: number; first: number }> = [];
 
   constructor(text: string, file: string) {
-    this.#text = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    this.#text = text;
     this.#file = file;
   }
 
   document(): Node {
+    if (this.#text.charCodeAt(0) === 0xfeff) this.#fail('the file starts with a byte-order mark, which sops cannot read; save it without one');
     this.#skipSpace();
     const value = this.#value(0);
     this.#skipSpace();
@@ -88,7 +103,7 @@ class JsonReader {
   #object(depth: number): Node {
     this.#pos++;
     const items: Entry[] = [];
-    const seen = new Set<string>();
+    const seen = new Map<string, number>();
     this.#skipSpace();
     if (this.#text[this.#pos] === '}') {
       this.#pos++;
@@ -99,8 +114,9 @@ class JsonReader {
       if (this.#text[this.#pos] !== '"') this.#fail('expected a "key"');
       const line = this.#line();
       const key = this.#string();
-      if (seen.has(key)) this.#fail(`key ${JSON.stringify(key)} appears twice`);
-      seen.add(key);
+      const first = seen.get(key);
+      if (first !== undefined) this.duplicates.push({ key, line, first });
+      else seen.set(key, line);
       this.#skipSpace();
       this.#expect(':');
       this.#skipSpace();
