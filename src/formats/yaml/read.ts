@@ -72,11 +72,16 @@ export function readYaml(text: string, file: string): YamlRead {
   return { documents, inPlace: reader.inPlace };
 }
 
-/** The yaml package's composer finds what the CST alone does not flag (bad indentation, duplicate keys). */
+/**
+ * The yaml package's composer finds what the CST alone does not flag (bad indentation,
+ * duplicate keys). Duplicate keys count in the first document only: sops checks them by
+ * decoding that document into a map, and keeps both entries in later ones.
+ */
 function checkSyntax(text: string, file: string): void {
   const lines = new (yamlLib().LineCounter)();
-  for (const doc of yamlLib().parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, strict: false })) {
-    const err = doc.errors[0];
+  const docs = yamlLib().parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, strict: false });
+  for (const [i, doc] of docs.entries()) {
+    const err = doc.errors.find((e) => i === 0 || e.code !== 'DUPLICATE_KEY');
     if (err !== undefined) {
       const line = err.linePos?.[0].line;
       throw new ParseError(`invalid YAML at line ${line ?? '?'}: ${err.message.split('\n')[0] ?? err.code}`, { file, line });
@@ -86,7 +91,9 @@ function checkSyntax(text: string, file: string): void {
 
 class Reader {
   inPlace = true;
+  /** Anchors stay defined in the documents after theirs, as in go-yaml's decoder (sops reads them all with one). */
   readonly #anchors = new Map<string, Node>();
+  #documents = 0;
 
   constructor(
     readonly file: string,
@@ -104,7 +111,7 @@ class Reader {
   }
 
   document(token: CST.Document, leading: CST.SourceToken[]): YamlDocument {
-    this.#anchors.clear();
+    this.#documents += 1;
     const top: Builder = { kind: 'map', indent: 0, items: [], keys: new Set() };
     for (const c of comments(leading)) top.items.push(this.#comment(c));
     for (const c of comments(token.start)) top.items.push(this.#comment(c));
@@ -153,17 +160,19 @@ class Reader {
     for (const item of token.items) {
       this.#distribute(item.start, chain);
       if (item.key === undefined && item.sep === undefined && item.value === undefined) continue;
-      if (item.start.some((t) => t.type === 'explicit-key-ind')) throw this.fail(tokenOffset(item.key ?? item.start[0]), 'complex keys (?) are not supported by sops');
       const keyToken = item.key;
       if (keyToken === undefined || keyToken === null) throw this.fail(item.sep?.[0]?.offset ?? 0, 'a map entry without a key');
-      const key = this.#key(keyToken);
+      // `? key` (an explicit key) is the same entry for go-yaml, as long as the key is a string.
+      const keyProps = propsOf(item.start);
+      const key = this.#key(keyToken, keyProps);
+      if (keyProps.anchor !== undefined) this.#anchors.set(keyProps.anchor, { kind: 'str', value: key });
       this.#addEntry(builder, key, keyToken, item.sep ?? [], item.value, chain, false);
     }
   }
 
   #addEntry(builder: Builder, key: string, keyToken: CST.Token, sep: readonly CST.SourceToken[], value: CST.Token | undefined, chain: readonly Builder[], inFlow: boolean): void {
     const offset = tokenOffset(keyToken);
-    if (builder.keys.has(key)) throw this.fail(offset, `key ${JSON.stringify(key)} appears twice`);
+    if (builder.keys.has(key) && this.#documents === 1) throw this.fail(offset, `key ${JSON.stringify(key)} appears twice`);
     builder.keys.add(key);
     const { inline, later } = splitInline(sep);
     for (const c of comments(inline)) builder.items.push(this.#comment(c, true));
@@ -352,12 +361,18 @@ class Reader {
     return resolved.kind === wanted || (tag === 'int' && resolved.kind === 'uint64') ? resolved : mismatch();
   }
 
-  #key(token: CST.Token): string {
-    if (token.type !== 'scalar' && token.type !== 'single-quoted-scalar' && token.type !== 'double-quoted-scalar') {
-      throw this.fail(tokenOffset(token), 'only plain and quoted keys are supported (sops keys are strings)');
+  #key(token: CST.Token, props: Props = {}): string {
+    if (token.type === 'alias') {
+      const target = this.#anchors.get(token.source.slice(1));
+      if (target === undefined) throw this.fail(token.offset, `alias ${token.source} has no anchor before it`);
+      if (target.kind === 'str') return target.value;
+      throw this.fail(token.offset, `key ${token.source} is not a string (it stands for a ${target.kind}); sops keys must be strings`);
+    }
+    if (token.type !== 'scalar' && token.type !== 'single-quoted-scalar' && token.type !== 'double-quoted-scalar' && token.type !== 'block-scalar') {
+      throw this.fail(tokenOffset(token), 'only plain, quoted and block keys are supported (sops keys are strings)');
     }
     const text = this.#scalarValue(token) ?? '';
-    if (token.type !== 'scalar') return text;
+    if (token.type !== 'scalar' || normalizeTag(props.tag) === 'str') return text;
     const typed = resolvePlain(text);
     if (typed.kind === 'str') return typed.value;
     throw this.fail(token.offset, `key ${JSON.stringify(text)} is not a string (it reads as ${typed.kind}); sops keys must be strings: quote it`);
