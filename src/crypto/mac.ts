@@ -40,10 +40,10 @@ export class MacBuilder {
  * fractional seconds and writes a zero offset as `Z`. Null when it is not RFC 3339.
  */
 export function macAad(lastModified: string): string | null {
-  const m = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.exec(lastModified);
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:[.,]\d+)?(Z|[+-]\d{2}:\d{2})$/.exec(lastModified);
   if (m === null) return null;
   const zone = m[3] ?? 'Z';
-  const offset = zone === 'z' || zone === 'Z' || zone === '+00:00' || zone === '-00:00' ? 'Z' : zone;
+  const offset = zone === 'Z' || zone === '+00:00' || zone === '-00:00' ? 'Z' : zone;
   return `${m[1]}T${m[2]}${offset}`;
 }
 

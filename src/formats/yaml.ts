@@ -27,6 +27,7 @@ export const yamlFormat: Format = {
     const docs = read.documents.map((d) => d.doc);
     const sops = read.documents[0]?.sops;
     if (sops === undefined) refuseLaterSopsKey(read.documents, text, file);
+    else refuseTimestampLastModified(sops.node, file);
     const layout: YamlLayout = { text, inPlace: read.inPlace, offsets: collectOffsets(docs) };
     return { format: 'yaml', docs, metadata: sops === undefined ? undefined : nodeToRaw(sops.node), layout };
   },
@@ -72,6 +73,22 @@ function refuseLaterSopsKey(documents: ReturnType<typeof readYaml>['documents'],
     line,
     hint: 'rename the key (sops refuses to encrypt such a file too)',
   });
+}
+
+/**
+ * An unquoted `lastmodified` is a YAML timestamp, which sops cannot decode into its metadata
+ * (a string field), so it cannot open the file; sops always writes it quoted.
+ */
+function refuseTimestampLastModified(node: Node, file: string): void {
+  if (node.kind !== 'map') return;
+  const entry = node.items.find((i) => i.kind === 'entry' && i.key === 'lastmodified');
+  if (entry?.kind === 'entry' && entry.value.kind === 'time') {
+    throw new ParseError('the sops metadata has an unquoted lastmodified, a timestamp sops cannot read', {
+      file,
+      line: entry.line,
+      hint: 'quote it, as sops writes it: lastmodified: "2024-01-01T00:00:00Z"',
+    });
+  }
 }
 
 function collectOffsets(docs: readonly MapNode[]): Set<number> {

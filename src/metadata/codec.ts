@@ -43,8 +43,10 @@ export function parseMetadata(raw: RawValue | undefined, file: string): Metadata
   }
   const lastModified = stringField(raw, 'lastmodified', fail);
   if (lastModified === '') fail('has no lastmodified');
+  // sops parses it with Go's time.Parse(time.RFC3339): upper-case T and Z only.
+  if (!isGoRfc3339(lastModified)) fail('has a lastmodified that is not an RFC 3339 time sops can read (upper-case T and Z)');
   const version = stringField(raw, 'version', fail);
-  if (!/^\d+\.\d+\.\d+/.test(version)) fail(`has a version that is not semver`);
+  if (!isSopsVersion(version)) fail('has a version sops cannot compare (semver, optionally after a v, or 1.x)');
   const shamirThreshold = intField(raw, 'shamir_threshold', fail);
   if (keyGroups.length > 1 && shamirThreshold > keyGroups.length) {
     fail(`asks for ${shamirThreshold} of its ${keyGroups.length} key groups (shamir_threshold is larger than the number of groups)`);
@@ -61,6 +63,25 @@ export function parseMetadata(raw: RawValue | undefined, file: string): Metadata
 }
 
 type Fail = (what: string) => never;
+
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+
+/**
+ * What sops accepts as a file's version (version.AIsNewerThanB, run on every decrypt): any
+ * `1.…` (sops 1 did not use semver), or strict semver after an optional `v`.
+ */
+export function isSopsVersion(version: string): boolean {
+  return version.startsWith('1.') || SEMVER.test(version.replace(/^v/, ''));
+}
+
+/** Go's time.Parse(time.RFC3339, …): the fraction may follow `.` or `,`; the zone is `Z` or ±hh:mm. */
+function isGoRfc3339(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,]\d+)?(Z|[+-](\d{2}):(\d{2}))$/.exec(text);
+  if (m === null) return false;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const validOffset = m[8] === undefined || (Number(m[8]) <= 24 && Number(m[9]) <= 60);
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= new Date(Date.UTC(y, mo, 0)).getUTCDate() && h < 24 && mi < 60 && s < 60 && validOffset;
+}
 
 function groupFrom(raw: RawMap, fail: Fail): KeyGroup {
   const ageRaw = raw['age'];
