@@ -39,13 +39,24 @@ export interface SopsConfig {
   readonly raw: unknown;
 }
 
+/** Other key types of a rule, in the order sops collects them (after age). */
 const OTHER_RULE_KEYS: Readonly<Record<string, OtherKeyType>> = {
   pgp: 'pgp',
   kms: 'kms',
   gcp_kms: 'gcp_kms',
+  hckms: 'hckms',
   azure_keyvault: 'azure_kv',
   hc_vault_transit_uri: 'hc_vault',
+};
+
+/** The same inside `key_groups` (sops config.go keyGroup), where Vault is `hc_vault`. */
+const OTHER_GROUP_KEYS: Readonly<Record<string, OtherKeyType>> = {
+  pgp: 'pgp',
+  kms: 'kms',
+  gcp_kms: 'gcp_kms',
   hckms: 'hckms',
+  azure_keyvault: 'azure_kv',
+  hc_vault: 'hc_vault',
 };
 
 export function parseConfig(text: string, path: string, warn: (message: string) => void = () => undefined): SopsConfig {
@@ -106,10 +117,10 @@ function parseRule(doc: Document, node: YAMLMap, index: number, line: number, fa
     groups = groupsNode.items.map((written, i) => {
       const g = deref(doc, written);
       if (!yamlLib().isMap(g)) return fail(`${label} key group ${i + 1} must be a map`, g as YamlNode);
-      return groupFrom(doc, g, `${label} key group ${i + 1}`, fail);
+      return groupFrom(doc, g, `${label} key group ${i + 1}`, fail, true);
     });
   } else {
-    groups = [groupFrom(doc, node, label, fail)];
+    groups = [groupFrom(doc, node, label, fail, false)];
   }
   const ruleFields = RULE_FIELDS.flatMap((name): EncryptionRule[] => {
     const n = field(name);
@@ -127,6 +138,9 @@ function parseRule(doc: Document, node: YAMLMap, index: number, line: number, fa
   const thresholdNode = field('shamir_threshold');
   const threshold = thresholdNode === undefined ? 0 : Number(scalarText(thresholdNode, `${label} shamir_threshold`, fail));
   if (!Number.isInteger(threshold) || threshold < 0) fail(`${label} shamir_threshold must be a whole number`, thresholdNode);
+  // sops splits the data key among several groups with shamir.Split, which refuses these.
+  if (groups.length > 1 && threshold === 1) fail(`${label} shamir_threshold must be at least 2 with several key groups (sops: threshold must be at least 2)`, thresholdNode);
+  if (groups.length > 1 && threshold > groups.length) fail(`${label} shamir_threshold ${threshold} is more than its ${groups.length} key groups`, thresholdNode);
   if (groups.length > 1 && threshold > groups.length) {
     fail(`${label} shamir_threshold is ${threshold}, more than its ${groups.length} key groups: the data key could never be recovered`, thresholdNode);
   }
@@ -138,9 +152,26 @@ function parseRule(doc: Document, node: YAMLMap, index: number, line: number, fa
   return { index, line, pathRegex, groups, shamirThreshold: threshold, rule: ruleFields[0] ?? null, macOnlyEncrypted: macOnly };
 }
 
-function groupFrom(doc: Document, node: YAMLMap, label: string, fail: Fail): RuleGroup {
-  const ageNode = fieldRef(doc, node, 'age')?.value ?? undefined;
+/**
+ * The keys of a rule or of one of its key groups, in sops's order (config.go
+ * extractMasterKeys): the keys of groups listed under `merge:` first (key groups only,
+ * recursively), then age, then the other types; a recipient listed twice counts once.
+ */
+function groupFrom(doc: Document, node: YAMLMap, label: string, fail: Fail, inKeyGroups: boolean, depth = 0): RuleGroup {
   const age: Recipient[] = [];
+  const otherKeys: string[] = [];
+  const mergeNode = inKeyGroups ? (fieldRef(doc, node, 'merge')?.value ?? undefined) : undefined;
+  if (mergeNode !== undefined && mergeNode !== null && !(yamlLib().isScalar(mergeNode) && mergeNode.value === null)) {
+    if (!yamlLib().isSeq(mergeNode) || depth > 20) return fail(`${label} merge must be a list of key groups`, mergeNode);
+    mergeNode.items.forEach((written, i) => {
+      const sub = deref(doc, written);
+      if (!yamlLib().isMap(sub)) return fail(`${label} merge ${i + 1} must be a map`, sub as YamlNode);
+      const merged = groupFrom(doc, sub, `${label} merge ${i + 1}`, fail, true, depth + 1);
+      for (const r of merged.age) if (!age.includes(r)) age.push(r);
+      for (const k of merged.otherKeys) if (!otherKeys.includes(k)) otherKeys.push(k);
+    });
+  }
+  const ageNode = fieldRef(doc, node, 'age')?.value ?? undefined;
   for (const { text, at } of stringList(doc, ageNode, `${label} age`, fail)) {
     for (const candidate of splitRecipientList(text)) {
       const parsed = parseRecipient(candidate);
@@ -148,13 +179,12 @@ function groupFrom(doc: Document, node: YAMLMap, label: string, fail: Fail): Rul
       else if (!age.includes(parsed.recipient)) age.push(parsed.recipient);
     }
   }
-  const otherKeys: string[] = [];
-  for (const [name, type] of Object.entries(OTHER_RULE_KEYS)) {
+  for (const [name, type] of Object.entries(inKeyGroups ? OTHER_GROUP_KEYS : OTHER_RULE_KEYS)) {
     const value = fieldRef(doc, node, name)?.value ?? undefined;
     if (value === undefined || (yamlLib().isScalar(value) && (value.value === null || value.value === ''))) continue;
     if (yamlLib().isSeq(value) && value.items.length === 0) continue;
     const described = yamlLib().isSeq(value) || yamlLib().isScalar(value) ? stringListLoose(doc, value) : [];
-    otherKeys.push(...(described.length > 0 ? described : ['(entry)']).map((d) => `${type}: ${d}`));
+    for (const key of (described.length > 0 ? described : ['(entry)']).map((d) => `${type}: ${d}`)) if (!otherKeys.includes(key)) otherKeys.push(key);
   }
   return { age, otherKeys };
 }
