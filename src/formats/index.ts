@@ -26,19 +26,32 @@ export function detectFormat(path: string): FormatName | null {
 
 export function formatFor(path: string, override?: string): Format {
   if (override !== undefined) {
+    if (override === 'ini' || override === 'binary') throw unsupportedStore(override, undefined);
     if (!(FORMAT_NAMES as readonly string[]).includes(override)) {
       throw new UsageError(`unknown format "${override}" (choose dotenv, yaml or json)`);
     }
     return FORMATS[override as FormatName];
   }
   const detected = detectFormat(path);
-  if (detected === null) {
-    throw new UsageError(`cannot tell the format of ${path} from its name`, {
-      file: path,
-      hint: 'pass --format dotenv, yaml or json',
-    });
-  }
+  if (detected === null) throw unsupportedStore(/\.ini$/i.test(basename(path)) ? 'ini' : 'binary', path);
   return FORMATS[detected];
+}
+
+/**
+ * sops reads `.ini` files with its INI store and every name it does not know as a binary
+ * file (the whole content is one value); envseal has neither store, and says so.
+ */
+function unsupportedStore(store: 'ini' | 'binary', path: string | undefined): UsageError {
+  const what =
+    store === 'ini'
+      ? `${path ?? 'the file'} is an INI file, and envseal does not support sops's INI store`
+      : path === undefined
+        ? "envseal does not support sops's binary store"
+        : `sops would store ${path} whole, as a binary file (its store for names it does not know), which envseal does not support`;
+  return new UsageError(what, {
+    file: path,
+    hint: store === 'ini' ? 'keep the values in a dotenv, YAML or JSON file, or use sops for INI files' : 'if it is dotenv, YAML or JSON text, pass --format dotenv, yaml or json',
+  });
 }
 
 export type { Format, FormatName };
