@@ -190,3 +190,25 @@ describe('sealing and opening a list comment (the walk, the cipher, the MAC)', (
     expect(values.map((v) => v.path)).toEqual([['items', 0]]);
   });
 });
+
+describe('comments after an indentless nested list, placed as go-yaml places them (item 7)', () => {
+  // `l:` / `- a` at the column of the map's keys: go-yaml ends such a list at the next key,
+  // so a comment right before that key is the key's head comment (the map's), unless a blank
+  // line follows it, which makes it the list's foot. sops encrypts comments under the AAD of
+  // the collection they are in: opening them proves where envseal puts them.
+  it('a comment directly before the next key is the map\'s; one followed by a blank line is the list\'s', async () => {
+    const { dir, env, recipient } = await project();
+    const body =
+      `m:\n  l:\n  - ${enc('str', 'm:l:', 'a')}\n  #${enc('comment', 'm:l:', ' foot of the list')}\n\n  #${enc('comment', 'm:', ' head of k')}\n  k: ${enc('str', 'm:k:', 'v')}\n` +
+      `n:\n  l:\n  - ${enc('str', 'n:l:', 'b')}\n  #${enc('comment', 'n:', ' head of j')}\n  j: ${enc('str', 'n:j:', 'w')}\n`;
+    writeFileSync(join(dir, 'c.yaml'), await handmadeYaml(body, { recipient, macInput: ['a', 'v', 'b', 'w'] }));
+    const dec = await cli(['decrypt', 'c.yaml'], { cwd: dir, env });
+    expect(dec.stderr).toBe('');
+    expect(dec.stdout).toBe('m:\n  l:\n  - a\n  # foot of the list\n\n  # head of k\n  k: v\nn:\n  l:\n  - b\n  # head of j\n  j: w\n');
+    const doc = yamlFormat.parse(dec.stdout, 'p.yaml').docs[0] as MapNode;
+    expect(doc.items[1]).toMatchObject({
+      key: 'n',
+      value: { items: [{ key: 'l', value: { items: [{ kind: 'str', value: 'b' }] } }, { kind: 'comment', text: ' head of j' }, { key: 'j' }] },
+    });
+  });
+});

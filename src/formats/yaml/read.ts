@@ -157,8 +157,16 @@ class Reader {
   }
 
   #blockMap(token: CST.BlockMap, builder: Builder, chain: readonly Builder[]): void {
+    // The list of the previous entry, when it sits at this map's column (`key:` / `- a`).
+    let indentless: Builder | undefined;
     for (const item of token.items) {
-      this.#distribute(item.start, chain);
+      if (indentless !== undefined) {
+        const { foot, rest } = this.#splitFoot(item.start);
+        for (const c of foot) indentless.items.push(this.#comment(c));
+        this.#distribute(rest, chain);
+      } else {
+        this.#distribute(item.start, chain);
+      }
       if (item.key === undefined && item.sep === undefined && item.value === undefined) continue;
       const keyToken = item.key;
       if (keyToken === undefined || keyToken === null) throw this.fail(item.sep?.[0]?.offset ?? 0, 'a map entry without a key');
@@ -166,11 +174,49 @@ class Reader {
       const keyProps = propsOf(item.start);
       const key = this.#key(keyToken, keyProps);
       if (keyProps.anchor !== undefined) this.#anchors.set(keyProps.anchor, { kind: 'str', value: key });
-      this.#addEntry(builder, key, keyToken, item.sep ?? [], item.value, chain, false);
+      const child = this.#addEntry(builder, key, keyToken, item.sep ?? [], item.value, chain, false);
+      indentless = child?.kind === 'list' && child.indent === builder.indent ? child : undefined;
     }
   }
 
-  #addEntry(builder: Builder, key: string, keyToken: CST.Token, sep: readonly CST.SourceToken[], value: CST.Token | undefined, chain: readonly Builder[], inFlow: boolean): void {
+  /**
+   * Comment lines after an indentless list (its `- ` at the column of the map's keys), as
+   * go-yaml's scanner splits them (scan_comments): the run that starts on the line after the
+   * list's last item and ends at a blank line, or at the end of the document, is a foot
+   * comment of that item, so sops keeps it in the list; the others are head comments of the
+   * next key, in the map.
+   */
+  #splitFoot(tokens: readonly CST.SourceToken[]): { foot: CST.SourceToken[]; rest: CST.SourceToken[] } {
+    const lines: CST.SourceToken[][] = [[]];
+    for (const t of tokens) {
+      if (t.type === 'newline') lines.push([]);
+      else (lines.at(-1) as CST.SourceToken[]).push(t);
+    }
+    const complete = lines.slice(0, -1);
+    const isComment = (line: CST.SourceToken[]): boolean => line.some((t) => t.type === 'comment');
+    if (complete.length === 0 || !isComment(complete[0] as CST.SourceToken[])) return { foot: [], rest: [...tokens] };
+    let end = complete.findIndex((line) => !isComment(line));
+    if (end === -1) {
+      const last = tokens.at(-1);
+      if (last !== undefined && this.#contentFollows(last.offset + last.source.length)) return { foot: [], rest: [...tokens] };
+      end = complete.length;
+    }
+    const foot = complete.slice(0, end).flat().filter((t) => t.type === 'comment');
+    return { foot, rest: tokens.filter((t) => !foot.includes(t)) };
+  }
+
+  /** Whether anything but blank and comment lines follows `offset` in this document. */
+  #contentFollows(offset: number): boolean {
+    for (const line of this.text.slice(offset).split('\n')) {
+      const trimmed = line.trim();
+      if (trimmed === '' || trimmed.startsWith('#')) continue;
+      return !(line.startsWith('---') || line.startsWith('...'));
+    }
+    return false;
+  }
+
+  /** Adds an entry; returns the builder of its value when that is a block collection. */
+  #addEntry(builder: Builder, key: string, keyToken: CST.Token, sep: readonly CST.SourceToken[], value: CST.Token | undefined, chain: readonly Builder[], inFlow: boolean): Builder | undefined {
     const offset = tokenOffset(keyToken);
     if (builder.keys.has(key) && this.#documents === 1) throw this.fail(offset, `key ${JSON.stringify(key)} appears twice`);
     builder.keys.add(key);
@@ -189,6 +235,8 @@ class Reader {
       const child: Builder = { kind: value.type === 'block-map' ? 'map' : 'list', indent: value.indent, items: [], keys: new Set() };
       this.#distribute(later, [...chain, child]);
       entry.value = this.#collection(value, child, [...chain, child]);
+      if (props.anchor !== undefined) this.#anchors.set(props.anchor, entry.value);
+      return child;
     } else {
       for (const c of comments(inlineEnd(value))) builder.items.push(this.#comment(c, true));
       builder.items.push(entry);
@@ -197,6 +245,7 @@ class Reader {
       this.#distribute(afterInlineEnd(value), chain);
     }
     if (props.anchor !== undefined) this.#anchors.set(props.anchor, entry.value);
+    return undefined;
   }
 
   #collection(token: CST.BlockMap | CST.BlockSequence, builder: Builder, chain: readonly Builder[]): Node {
@@ -204,10 +253,18 @@ class Reader {
       this.#blockMap(token, builder, chain);
       return { kind: 'map', items: builder.items as MapItem[], src: { offset: token.offset } };
     }
+    const parent = chain.at(-2);
+    const indentless = parent?.kind === 'map' && parent.indent === token.indent;
     for (const item of token.items) {
       const { before, after, indicator } = splitAtIndicator(item.start);
-      this.#distribute(before, chain);
       // Comments after the last `- ` come as an item with no indicator: not a null item.
+      if (!indicator && item.value === undefined && indentless) {
+        const { foot, rest } = this.#splitFoot(before);
+        for (const c of foot) builder.items.push(this.#comment(c));
+        this.#distribute(rest, chain.slice(0, -1));
+        continue;
+      }
+      this.#distribute(before, chain);
       if (!indicator && item.value === undefined) continue;
       const props = propsOf(after);
       const value = item.value;
