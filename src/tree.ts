@@ -83,7 +83,16 @@ export interface LeafContext {
    * keeps what the cipher returns), and opening that item gives the comment back.
    */
   readonly inList: boolean;
+  /**
+   * Where the leaf is in its document, unambiguously: map keys, list indices (comments
+   * counted), and for a comment between map entries its ordinal among them. Unlike `path`
+   * (the AAD), no two leaves of a document share it. The IV stash is keyed by it.
+   */
+  readonly place: readonly Place[];
 }
+
+/** One step of a {@link LeafContext.place}: a map key, a list index, or the n-th comment of a map. */
+export type Place = string | number | { readonly comment: number };
 
 /** Returns the leaf to put in its place: the same kind, except inside lists (see {@link LeafContext.inList}). */
 export type LeafFn = (leaf: Leaf, ctx: LeafContext) => Leaf;
@@ -120,7 +129,7 @@ export function isScalar(node: Node | Comment | Blank): node is Scalar {
  * list, getsops/sops#2281; without one the stack plays no part.)
  */
 export function mapLeaves(doc: MapNode, fn: LeafFn): MapNode {
-  return walkMap(doc, [], [], fn);
+  return walkMap(doc, [], [], [], fn);
 }
 
 /** Visits every leaf in walk order without rebuilding anything. */
@@ -131,31 +140,32 @@ export function forEachLeaf(doc: MapNode, fn: (leaf: Leaf, ctx: LeafContext) => 
   });
 }
 
-function walkNode(node: Node, path: string[], stack: string[][], fn: LeafFn): Node {
+function walkNode(node: Node, path: string[], place: Place[], stack: string[][], fn: LeafFn): Node {
   switch (node.kind) {
     case 'map':
-      return walkMap(node, path, stack, fn);
+      return walkMap(node, path, place, stack, fn);
     case 'list':
-      return walkList(node, path, stack, fn);
+      return walkList(node, path, place, stack, fn);
     case 'null':
       return node;
     default:
-      return fn(node, { path, commentStack: stack, isComment: false, inList: false }) as Scalar;
+      return fn(node, { path, commentStack: stack, isComment: false, inList: false, place }) as Scalar;
   }
 }
 
-function walkMap(node: MapNode, path: string[], outer: string[][], fn: LeafFn): MapNode {
+function walkMap(node: MapNode, path: string[], place: Place[], outer: string[][], fn: LeafFn): MapNode {
   const level: string[] = [];
   const stack = [...outer, level];
   const items: MapItem[] = [];
+  let comments = 0;
   for (const item of node.items) {
     if (item.kind === 'blank') {
       items.push(item);
     } else if (item.kind === 'comment') {
       level.push(item.text);
-      items.push(fn(item, { path, commentStack: stack, isComment: true, inList: false }) as Comment);
+      items.push(fn(item, { path, commentStack: stack, isComment: true, inList: false, place: [...place, { comment: comments++ }] }) as Comment);
     } else {
-      const value = walkNode(item.value, [...path, item.key], stack, fn);
+      const value = walkNode(item.value, [...path, item.key], [...place, item.key], stack, fn);
       items.push(value === item.value ? item : { ...item, value });
       level.length = 0;
     }
@@ -163,25 +173,26 @@ function walkMap(node: MapNode, path: string[], outer: string[][], fn: LeafFn): 
   return { ...node, items };
 }
 
-function walkList(node: ListNode, path: string[], outer: string[][], fn: LeafFn): ListNode {
+function walkList(node: ListNode, path: string[], place: Place[], outer: string[][], fn: LeafFn): ListNode {
   const level: string[] = [];
   const stack = [...outer, level];
   const items: ListItem[] = [];
-  for (const item of node.items) {
+  node.items.forEach((item, index) => {
+    const at = [...place, index];
     if (item.kind === 'comment') {
       level.push(item.text);
-      items.push(fn(item, { path, commentStack: stack, isComment: true, inList: true }));
+      items.push(fn(item, { path, commentStack: stack, isComment: true, inList: true, place: at }));
     } else if (isScalar(item)) {
-      const out = fn(item, { path, commentStack: stack, isComment: false, inList: true });
+      const out = fn(item, { path, commentStack: stack, isComment: false, inList: true, place: at });
       items.push(out);
       // An item that opened to a comment stays active, as it was when it was sealed.
       if (out.kind === 'comment') level.push(out.text);
       else level.length = 0;
     } else {
-      items.push(walkNode(item, path, stack, fn));
+      items.push(walkNode(item, path, at, stack, fn));
       level.length = 0;
     }
-  }
+  });
   return { ...node, items };
 }
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { IntegrityError } from '../errors.js';
-import { aadFor, mapLeaves, type Comment, type Leaf, type LeafContext, type MapNode, type Scalar } from '../tree.js';
+import { aadFor, mapLeaves, type Comment, type Leaf, type LeafContext, type MapNode, type Place, type Scalar } from '../tree.js';
 import { b64encode, decryptEnc, encryptText, IV_LENGTH, looksEncrypted, parseEnc } from './enc-value.js';
 import { MacBuilder } from './mac.js';
 import { compileRule, type EncryptionRule } from '../rules/rules.js';
@@ -39,12 +39,14 @@ export function sealDocuments(
 ): SealResult {
   const shouldEncrypt = compileRule(policy.rule);
   const mac = new MacBuilder(policy.macOnlyEncrypted);
+  const ivs = new IvGuard();
   let encryptedCount = 0;
-  const seal = (leaf: Leaf, ctx: LeafContext): Leaf => {
+  const seal = (leaf: Leaf, ctx: LeafContext, doc: number): Leaf => {
     const encrypted = shouldEncrypt(ctx);
+    const at: Where = { doc, place: ctx.place, aad: aadFor(ctx.path) };
     if (leaf.kind === 'comment') {
       if (!encrypted || !policy.encryptComments || leaf.text === '') return leaf;
-      const sealed = encryptLeaf(key, stash, aadFor(ctx.path), 'comment', leaf.text);
+      const sealed = encryptLeaf(key, stash, ivs, at, 'comment', leaf.text);
       // In a list, sops keeps what its cipher returns: a string item, not a comment line.
       return ctx.inList ? { kind: 'str', value: sealed, src: leaf.src } : { ...leaf, text: sealed };
     }
@@ -53,25 +55,58 @@ export function sealDocuments(
     if (!encrypted) return leaf;
     if (text === '') return { kind: 'str', value: '', src: leaf.src };
     encryptedCount += 1;
-    const sealed = leaf.kind === 'bytes' ? encryptRaw(key, stash, aadFor(ctx.path), leaf.value) : encryptLeaf(key, stash, aadFor(ctx.path), type, text);
+    const sealed = leaf.kind === 'bytes' ? encryptRaw(key, stash, ivs, at, leaf.value) : encryptLeaf(key, stash, ivs, at, type, text);
     return { kind: 'str', value: sealed, src: leaf.src };
   };
-  const sealed = docs.map((doc) => mapLeaves(doc, seal));
+  const sealed = docs.map((doc, index) => mapLeaves(doc, (leaf, ctx) => seal(leaf, ctx, index)));
   return { docs: sealed, macHex: mac.hex(), encryptedCount };
 }
 
-function encryptLeaf(key: Uint8Array, stash: IvStash, aad: string, type: string, text: string): string {
-  const iv = stash.lookup(aad, type, text) ?? new Uint8Array(randomBytes(IV_LENGTH));
-  return encryptText(key, iv, aad, type, utf8(text));
+/** Where a leaf is: its document, its place in it (the stash key), and its AAD. */
+interface Where {
+  readonly doc: number;
+  readonly place: readonly Place[];
+  readonly aad: string;
+}
+
+/**
+ * No IV is used twice under one data key with a different message (AES-GCM nonce reuse gives
+ * away the XOR of the plaintexts and the authentication key). Sealing draws a fresh IV
+ * whenever a stashed one is already taken; opening refuses a file in which one IV carries two
+ * different ciphertexts (the same value twice, as sops's own IV cache can write, is harmless).
+ */
+class IvGuard {
+  readonly #seen = new Map<string, string>();
+
+  /** The IV to seal with: the stashed one unless another leaf already used it. */
+  fresh(stashed: Uint8Array | undefined): Uint8Array {
+    const iv = stashed !== undefined && !this.#seen.has(b64encode(stashed)) ? stashed : new Uint8Array(randomBytes(IV_LENGTH));
+    this.#seen.set(b64encode(iv), '');
+    return iv;
+  }
+
+  /** Records an opened value's IV; false when the IV already carried something else. */
+  opened(iv: Uint8Array, aad: string, sealed: string): boolean {
+    const id = b64encode(iv);
+    const what = `${aad}\u0000${sealed.replace(/,type:[^\]]*\]$/, '')}`;
+    const before = this.#seen.get(id);
+    this.#seen.set(id, what);
+    return before === undefined || before === what;
+  }
+}
+
+function encryptLeaf(key: Uint8Array, stash: IvStash, ivs: IvGuard, at: Where, type: string, text: string): string {
+  const iv = ivs.fresh(stash.lookup(at.doc, at.place, type, text));
+  return encryptText(key, iv, at.aad, type, utf8(text));
 }
 
 /**
  * Raw bytes (not UTF-8) as a `type:str` value, as sops stores a Go string. Their IV is
  * remembered under a stash type no sops value has, so it never serves a different message.
  */
-function encryptRaw(key: Uint8Array, stash: IvStash, aad: string, raw: Uint8Array): string {
-  const iv = stash.lookup(aad, RAW_STASH_TYPE, b64encode(raw)) ?? new Uint8Array(randomBytes(IV_LENGTH));
-  return encryptText(key, iv, aad, 'str', raw);
+function encryptRaw(key: Uint8Array, stash: IvStash, ivs: IvGuard, at: Where, raw: Uint8Array): string {
+  const iv = ivs.fresh(stash.lookup(at.doc, at.place, RAW_STASH_TYPE, b64encode(raw)));
+  return encryptText(key, iv, at.aad, 'str', raw);
 }
 
 const RAW_STASH_TYPE = 'str-raw';
@@ -108,12 +143,14 @@ export function openDocuments(
   const shouldEncrypt = compileRule(policy.rule);
   const mac = new MacBuilder(policy.macOnlyEncrypted);
   const plaintextPaths: string[][] = [];
+  const ivs = new IvGuard();
   let hadEncryptedComments = false;
-  const open = (leaf: Leaf, ctx: LeafContext): Leaf => {
+  const open = (leaf: Leaf, ctx: LeafContext, doc: number): Leaf => {
     const encrypted = shouldEncrypt(ctx);
+    const at: Where = { doc, place: ctx.place, aad: aadFor(ctx.path) };
     if (leaf.kind === 'comment') {
       if (!encrypted) return leaf;
-      const opened = openComment(leaf, key, stash, aadFor(ctx.path));
+      const opened = openComment(leaf, key, stash, ivs, at);
       if (opened !== leaf) hadEncryptedComments = true;
       return opened;
     }
@@ -131,7 +168,7 @@ export function openDocuments(
         hint: 'someone edited the file by hand: run `envseal encrypt` on it to seal new values, or restore it from git',
       });
     }
-    const opened = openScalar(leaf.value, key, stash, aadFor(ctx.path), ctx.path, ctx.inList);
+    const opened = openScalar(leaf.value, key, stash, ivs, at, ctx.path, ctx.inList);
     if (opened.kind === 'comment') {
       // An encrypted comment stored as a list item: it becomes a comment again and, like
       // every comment, stays out of the MAC (sops 3.13.1 and 3.13.3; see openScalar).
@@ -145,7 +182,7 @@ export function openDocuments(
     else addToMac(mac, value, scalarText(value).text);
     return leaf.src === undefined ? value : ({ ...value, src: leaf.src } as Scalar);
   };
-  const opened = docs.map((doc) => mapLeaves(doc, open));
+  const opened = docs.map((doc, index) => mapLeaves(doc, (leaf, ctx) => open(leaf, ctx, index)));
   return { docs: opened, macHex: mac.hex(), plaintextPaths, hadEncryptedComments };
 }
 
@@ -164,13 +201,15 @@ type OpenedScalar = { kind: 'value'; value: Scalar; raw: Uint8Array } | { kind: 
  * #2245), while every version leaves comments out when encrypting, so the stored MAC never
  * includes it — files stamped 3.13.2 included.
  */
-function openScalar(stored: string, key: Uint8Array, stash: IvStash | null, aad: string, path: readonly string[], inList: boolean): OpenedScalar {
+function openScalar(stored: string, key: Uint8Array, stash: IvStash | null, ivs: IvGuard, at: Where, path: readonly string[], inList: boolean): OpenedScalar {
+  const { aad } = at;
   const parsed = parseEnc(stored);
   if (!parsed.ok) {
     throw new IntegrityError(`value of ${describePath(path)} is damaged: ${parsed.reason}`, {
       hint: 'the file was changed outside envseal; restore it from git',
     });
   }
+  if (!ivs.opened(parsed.value.iv, aad, stored)) throw reusedIv(path);
   let raw: Uint8Array;
   try {
     raw = decryptEnc(key, parsed.value, aad);
@@ -181,7 +220,7 @@ function openScalar(stored: string, key: Uint8Array, stash: IvStash | null, aad:
   }
   const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
   if (parsed.value.type === 'comment' && inList) {
-    if (stash !== null && Buffer.from(text, 'utf8').equals(raw)) stash.remember(aad, 'comment', text, parsed.value.iv);
+    if (stash !== null && Buffer.from(text, 'utf8').equals(raw)) stash.remember(at.doc, at.place, 'comment', text, parsed.value.iv);
     return { kind: 'comment', text };
   }
   const scalar = scalarFromText(parsed.value.type, text, raw);
@@ -196,26 +235,33 @@ function openScalar(stored: string, key: Uint8Array, stash: IvStash | null, aad:
   // Plaintext that is not valid UTF-8 is kept as raw bytes (a `bytes` leaf) and stashed under
   // its own key (see encryptRaw).
   if (stash !== null && Buffer.from(text, 'utf8').equals(raw)) {
-    stash.remember(aad, parsed.value.type === 'int64' ? 'int' : parsed.value.type, text, parsed.value.iv);
+    stash.remember(at.doc, at.place, parsed.value.type === 'int64' ? 'int' : parsed.value.type, text, parsed.value.iv);
   } else if (stash !== null && parsed.value.type === 'str') {
-    stash.remember(aad, RAW_STASH_TYPE, b64encode(raw), parsed.value.iv);
+    stash.remember(at.doc, at.place, RAW_STASH_TYPE, b64encode(raw), parsed.value.iv);
   }
   return { kind: 'value', value: scalar, raw };
 }
 
 /** A comment that fails to decrypt is kept as written (sops assumes an older, unencrypted comment). */
-function openComment(leaf: Comment, key: Uint8Array, stash: IvStash | null, aad: string): Comment {
+function openComment(leaf: Comment, key: Uint8Array, stash: IvStash | null, ivs: IvGuard, at: Where): Comment {
   if (!looksEncrypted(leaf.text)) return leaf;
   const parsed = parseEnc(leaf.text);
   if (!parsed.ok || parsed.value.type !== 'comment') return leaf;
+  if (!ivs.opened(parsed.value.iv, at.aad, leaf.text)) throw reusedIv(['(a comment)']);
   try {
-    const raw = decryptEnc(key, parsed.value, aad);
+    const raw = decryptEnc(key, parsed.value, at.aad);
     const text = Buffer.from(raw).toString('utf8');
-    if (stash !== null && Buffer.from(text, 'utf8').equals(raw)) stash.remember(aad, 'comment', text, parsed.value.iv);
+    if (stash !== null && Buffer.from(text, 'utf8').equals(raw)) stash.remember(at.doc, at.place, 'comment', text, parsed.value.iv);
     return { ...leaf, text };
   } catch {
     return leaf;
   }
+}
+
+function reusedIv(path: readonly string[]): IntegrityError {
+  return new IntegrityError(`value of ${describePath(path)} reuses the IV of another value with a different ciphertext`, {
+    hint: 'no sops or envseal writes that: the file was tampered with; restore it from git',
+  });
 }
 
 /** A key path for messages: `db.password`, or `(top level)` for the document itself. */
