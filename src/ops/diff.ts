@@ -16,7 +16,7 @@ import { allAgeKeys, otherKeyDescriptions, type Metadata } from '../metadata/mod
 import type { Ctx } from './context.js';
 import { blobText, changedPaths, readBlobs, resolveCommit, workTreePrefix, workTreeRoot } from './git.js';
 import { isSealed, sameValue, valuesOf, type Held, type Snapshot } from './history.js';
-import { rosterNamer, type NameOf } from './names.js';
+import { rosterNamers, type NameOf } from './names.js';
 
 /** What a version of a file is: not there, plaintext, a sops file, or text that does not parse. */
 export type FileState = 'absent' | 'plaintext' | 'sops' | 'unreadable';
@@ -168,20 +168,6 @@ function withValues(change: FileChange, before: Snapshot | null, after: Snapshot
   };
 }
 
-/** Roster names for files, one roster per folder, read once. */
-export function namesFor(ctx: Ctx, root: string): (file: string) => Promise<NameOf> {
-  const byFolder = new Map<string, Promise<NameOf>>();
-  return (file) => {
-    const folder = posix.dirname(file);
-    let found = byFolder.get(folder);
-    if (found === undefined) {
-      found = rosterNamer(ctx, posix.join(root, file), { history: root }).then((n) => n ?? (() => undefined));
-      byFolder.set(folder, found);
-    }
-    return found;
-  };
-}
-
 /** The top of the work tree, or a usage error naming the command that needs one. */
 export async function requireWorkTree(ctx: Ctx, command: string): Promise<string> {
   const root = await workTreeRoot(ctx, ctx.cwd);
@@ -231,7 +217,7 @@ export async function diffRevisions(ctx: Ctx, request: DiffRequest): Promise<Dif
   const paths = request.files.length > 0 ? await givenPaths(ctx, root, request.files) : (await changedPaths(ctx, root, from, to)).filter((p) => detectFormat(p) !== null);
   const befores = await textsAt(ctx, root, from, paths);
   const afters = to === null ? await workTreeTexts(ctx, root, paths) : await textsAt(ctx, root, to, paths);
-  const names = namesFor(ctx, root);
+  const names = rosterNamers(ctx, root);
   const files: FileChange[] = [];
   const notSops: string[] = [];
   for (const [i, path] of paths.entries()) {
@@ -242,7 +228,7 @@ export async function diffRevisions(ctx: Ctx, request: DiffRequest): Promise<Dif
       if (request.files.length > 0) notSops.push(path);
       continue;
     }
-    const change = compareVersions(path, [before], after, await names(path));
+    const change = compareVersions(path, [before], after, await names(posix.join(root, path)));
     if (change !== null) files.push(request.values ? withValues(change, before, after) : change);
   }
   return { from, to, files, notSops };

@@ -4,12 +4,14 @@
  * as `diff` compares (ops/diff.ts). Never a value. Every commit counts, also on branches a
  * merge did not take; a merge shows only what it made itself.
  */
+import { posix } from 'node:path';
 import { detectFormat, formatFor } from '../formats/index.js';
 import { describeKeyPath, parseKeyPath } from '../tree-path.js';
 import type { Ctx } from './context.js';
-import { compareVersions, givenPaths, namesFor, requireWorkTree, type FileChange } from './diff.js';
+import { compareVersions, givenPaths, requireWorkTree, type FileChange } from './diff.js';
 import { blobText, commitLog, pathsEverSealed, readBlobs, type CommitInfo } from './git.js';
 import { valuesOf, type Snapshot } from './history.js';
+import { rosterNamers } from './names.js';
 
 export interface LogRequest {
   /** Only changes of this key (`db.password`, `["db"]["password"]`). */
@@ -38,7 +40,7 @@ export async function secretsLog(ctx: Ctx, request: LogRequest): Promise<LogEntr
     }
     return found;
   };
-  const names = namesFor(ctx, root);
+  const names = rosterNamers(ctx, root);
   const key = request.key === undefined ? null : keyName(request.key);
   const out: LogEntry[] = [];
   for (const { files, ...info } of commits) {
@@ -46,7 +48,7 @@ export async function secretsLog(ctx: Ctx, request: LogRequest): Promise<LogEntr
     for (const file of files) {
       const befores = await Promise.all(file.before.map((b) => snapshot(b, file.path)));
       const after = await snapshot(file.after, file.path);
-      const change = compareVersions(file.path, befores, after, await names(file.path));
+      const change = compareVersions(file.path, befores, after, await names(posix.join(root, file.path)));
       const kept = change === null || key === null ? change : onlyKey(change, key, [...befores, after]);
       if (kept !== null) changes.push(kept);
     }

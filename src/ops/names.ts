@@ -8,21 +8,44 @@ import { repoPath } from './repository.js';
 
 export type NameOf = (recipient: string) => string | undefined;
 
-/**
- * The roster's names for the file's folder (any problem reading it: no names). With
- * `history` (the top of the git work tree), also the names of every committed version of that
- * roster, newest first: a member removed since is still named in the history of secrets.
- */
-export async function rosterNamer(ctx: Ctx, fileAbs: string, options: { readonly history?: string } = {}): Promise<NameOf | undefined> {
+/** The roster's names for the file's folder (any problem reading it: no names). */
+export async function rosterNamer(ctx: Ctx, fileAbs: string): Promise<NameOf | undefined> {
   try {
     const path = await findConfigPath(ctx.io, fileAbs, { explicit: ctx.configPath });
-    if (path === null) return undefined;
-    const texts = [Buffer.from(await ctx.io.fs.readFile(path)).toString('utf8'), ...(options.history === undefined ? [] : await committedTexts(ctx, options.history, path))];
-    const names = texts.map((text) => rosterNames(text, path)).filter((n): n is NameOf => n !== undefined);
-    return (recipient) => names.reduce<string | undefined>((found, nameOf) => found ?? nameOf(recipient), undefined);
+    return path === null ? undefined : await namerAt(ctx, path, undefined);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Names for many files of a git work tree (`root`): from each file's roster, then from every
+ * committed version of that roster, newest first, so a member removed since is still named in
+ * the history of secrets. Each roster is read once; any problem reading it: no names.
+ */
+export function rosterNamers(ctx: Ctx, root: string): (fileAbs: string) => Promise<NameOf> {
+  const byConfig = new Map<string, Promise<NameOf | undefined>>();
+  const none: NameOf = () => undefined;
+  return async (fileAbs) => {
+    try {
+      const path = await findConfigPath(ctx.io, fileAbs, { explicit: ctx.configPath });
+      if (path === null) return none;
+      let found = byConfig.get(path);
+      if (found === undefined) {
+        found = namerAt(ctx, path, root).catch(() => undefined);
+        byConfig.set(path, found);
+      }
+      return (await found) ?? none;
+    } catch {
+      return none;
+    }
+  };
+}
+
+async function namerAt(ctx: Ctx, path: string, history: string | undefined): Promise<NameOf> {
+  const texts = [Buffer.from(await ctx.io.fs.readFile(path)).toString('utf8'), ...(history === undefined ? [] : await committedTexts(ctx, history, path))];
+  const names = texts.map((text) => rosterNames(text, path)).filter((n): n is NameOf => n !== undefined);
+  return (recipient) => names.reduce<string | undefined>((found, nameOf) => found ?? nameOf(recipient), undefined);
 }
 
 function rosterNames(text: string, path: string): NameOf | undefined {

@@ -4,20 +4,15 @@
  * opens both versions and reported as re-encryptions when none does; never a value without
  * `--values`; the --json shapes.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, isolatedEnv, suiteDir, tempDir } from '../helpers/cli.js';
+import { git } from '../helpers/git.js';
 import { makeIdentity, type TestIdentity } from '../helpers/keys.js';
 
 /** Every secret value the stories below ever store: none may be printed without --values. */
 const SECRETS = ['alpha-secret-1', 'bravo-secret-2', 'charlie-secret-3', 'bravo-secret-NEW', 'delta-secret-4', 'yaml-secret-pw', 'yaml-secret-NEW', 'echo-merge-5', 'alpha-side-6'];
-
-function git(dir: string, args: string[], date = '2026-01-01T00:00:00Z'): string {
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'Ada', GIT_AUTHOR_EMAIL: 'ada@example.com', GIT_COMMITTER_NAME: 'Ada', GIT_COMMITTER_EMAIL: 'ada@example.com', GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
-  return execFileSync('git', ['-C', dir, ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-}
 
 interface Repo {
   readonly dir: string;
@@ -51,7 +46,7 @@ async function history(): Promise<Repo> {
   const commit = (subject: string, date: string) => {
     git(dir, ['add', '-A']);
     git(dir, ['commit', '-q', '-m', subject], date);
-    commits[subject] = git(dir, ['rev-parse', 'HEAD']).trim();
+    commits[subject] = git(dir, ['rev-parse', 'HEAD']);
   };
   git(dir, ['init', '-q']);
   writeFileSync(join(dir, 'a.env'), 'A=alpha-secret-1\nB=bravo-secret-2\nC=charlie-secret-3\n');
