@@ -210,10 +210,11 @@ export interface Diff {
 }
 
 export async function diffRevisions(ctx: Ctx, request: DiffRequest): Promise<Diff> {
-  if (request.revs.length > 2) throw new UsageError('give at most two revisions', { hint: 'envseal diff [REV [REV]] [-- FILE...]' });
+  const revs = request.revs.flatMap(splitRange);
+  if (revs.length > 2) throw new UsageError('give at most two revisions', { hint: 'envseal diff [REV [REV]] [-- FILE...]' });
   const root = await requireWorkTree(ctx, 'diff');
-  const from = await commitOf(ctx, root, request.revs[0] ?? 'HEAD');
-  const to = request.revs[1] === undefined ? null : await commitOf(ctx, root, request.revs[1]);
+  const from = await commitOf(ctx, root, revs[0] ?? 'HEAD');
+  const to = revs[1] === undefined ? null : await commitOf(ctx, root, revs[1]);
   const paths = request.files.length > 0 ? await givenPaths(ctx, root, request.files) : (await changedPaths(ctx, root, from, to)).filter((p) => detectFormat(p) !== null);
   const befores = await textsAt(ctx, root, from, paths);
   const afters = to === null ? await workTreeTexts(ctx, root, paths) : await textsAt(ctx, root, to, paths);
@@ -232,6 +233,12 @@ export async function diffRevisions(ctx: Ctx, request: DiffRequest): Promise<Dif
     if (change !== null) files.push(request.values ? withValues(change, before, after) : change);
   }
   return { from, to, files, notSops };
+}
+
+/** `A..B` as git reads it in a diff: A and B (an empty side is HEAD). `...` is not taken apart. */
+function splitRange(rev: string): string[] {
+  if (!rev.includes('..') || rev.includes('...')) return [rev];
+  return rev.split('..').map((side) => (side === '' ? 'HEAD' : side));
 }
 
 async function textsAt(ctx: Ctx, root: string, commit: string, paths: readonly string[]): Promise<Array<string | null>> {

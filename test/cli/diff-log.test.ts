@@ -92,6 +92,7 @@ describe('envseal diff', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(['a.env', '  ~ B', '  + D', '  - C', 'conf/s.yaml', '  ~ db.password', ''].join('\n'));
     expectNoSecret(r);
+    expect((await repo.as(repo.me, ['diff', 'HEAD~4..HEAD~3'])).stdout).toBe(r.stdout); // git's A..B
   });
 
   it('--values shows the values of what changed, and only those', async () => {

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCtx } from '../../src/ops/context.js';
 import { changedPaths, commitLog, fileLog, pathsEverSealed, readBlobs, resolveCommit, workTreePrefix } from '../../src/ops/git.js';
-import { suiteDir, testIo } from '../helpers/cli.js';
+import { cli, isolatedEnv, suiteDir, tempDir, testIo } from '../helpers/cli.js';
 import { git } from '../helpers/git.js';
+import { makeIdentity } from '../helpers/keys.js';
 
 const blobOf = (dir: string, rev: string, path: string) => git(dir, ['rev-parse', `${rev}:${path}`]);
 
@@ -74,5 +75,24 @@ describe('git', () => {
     expect(await resolveCommit(ctx(), dir, 'nope')).toBeNull();
     expect(await resolveCommit(ctx(), dir, '--all')).toBeNull();
     expect(await workTreePrefix(ctx(), join(dir, 'sub'))).toBe('sub/');
+  });
+});
+
+describe('REV:path lookups, as status --check uses them', () => {
+  it('a YAML file encrypted in HEAD and decrypted in place is a violation (exit 8)', async () => {
+    const repo = tempDir();
+    const me = await makeIdentity(repo, 'me');
+    const as = (argv: string[]) => cli(argv, { cwd: repo, env: isolatedEnv(repo, { SOPS_AGE_KEY_FILE: me.file }) });
+    git(repo, ['init', '-q']);
+    writeFileSync(join(repo, '.gitignore'), '*.key\n.home/\n');
+    writeFileSync(join(repo, 's.yaml'), 'token: t0ken-value\n');
+    expect((await as(['encrypt', 's.yaml', '--age', me.recipient])).code).toBe(0);
+    git(repo, ['add', '-A']);
+    git(repo, ['commit', '-q', '-m', 'sealed']);
+    expect((await as(['status', '--check'])).code).toBe(0);
+    expect((await as(['decrypt', 's.yaml', '--in-place'])).code).toBe(0);
+    const check = await as(['status', '--check']);
+    expect(check.code).toBe(8);
+    expect(check.stderr).toContain('s.yaml: encrypted in HEAD but plaintext now');
   });
 });
