@@ -9,7 +9,7 @@
  * opened, ciphertexts are compared and the change says it is not exact; when every
  * ciphertext changed, it is reported as a re-encryption envseal cannot explain.
  */
-import { posix } from 'node:path';
+import { isAbsolute, posix, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import { detectFormat, formatFor } from '../formats/index.js';
 import { allAgeKeys, otherKeyDescriptions, type Metadata } from '../metadata/model.js';
@@ -17,6 +17,7 @@ import type { Ctx } from './context.js';
 import { blobText, changedPaths, readBlobs, resolveCommit, workTreePrefix, workTreeRoot } from './git.js';
 import { isSealed, sameValue, valuesOf, type Held, type Snapshot } from './history.js';
 import { rosterNamers, type NameOf } from './names.js';
+import { repoPath } from './repository.js';
 
 /** What a version of a file is: not there, plaintext, a sops file, or text that does not parse. */
 export type FileState = 'absent' | 'plaintext' | 'sops' | 'unreadable';
@@ -179,7 +180,7 @@ export async function requireWorkTree(ctx: Ctx, command: string): Promise<string
 export async function givenPaths(ctx: Ctx, root: string, given: readonly string[]): Promise<string[]> {
   const prefix = (await workTreePrefix(ctx, ctx.cwd)) ?? '';
   return given.map((file) => {
-    const path = posix.isAbsolute(file) ? posix.relative(root, file) : posix.normalize(posix.join(prefix, file));
+    const path = isAbsolute(file) ? repoPath(root, file) : posix.normalize(posix.join(prefix, file.split(sep).join('/')));
     if (path.startsWith('../') || path === '..') throw new UsageError(`${file} is outside the git work tree`, { file });
     return path;
   });
