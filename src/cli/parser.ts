@@ -8,11 +8,13 @@ import { EXIT_CODES, UsageError } from '../errors.js';
 import { decryptCommand } from './commands/decrypt.js';
 import { callHandler, commandName, toModule, type AnyCommandDef, type Dispatch } from './commands/define.js';
 import { demoCommand } from './commands/demo.js';
+import { diffCommand } from './commands/diff.js';
 import { editCommand } from './commands/edit.js';
 import { encryptCommand } from './commands/encrypt.js';
 import type { CommandEnv } from './commands/env.js';
 import { getCommand } from './commands/get.js';
 import { keygenCommand } from './commands/keygen.js';
+import { logCommand } from './commands/log.js';
 import { configOption } from './commands/options.js';
 import { rotateCommand, updatekeysCommand } from './commands/rekey.js';
 import { runCommand } from './commands/run.js';
@@ -35,6 +37,8 @@ export const COMMANDS: readonly AnyCommandDef[] = [
   teamCommand,
   updatekeysCommand,
   rotateCommand,
+  diffCommand,
+  logCommand,
   demoCommand,
 ];
 

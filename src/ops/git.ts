@@ -48,58 +48,119 @@ export async function workTreeRoot(ctx: Ctx, dir: string): Promise<string | null
   return result === null || result.code !== 0 ? null : result.stdout.trim();
 }
 
-/** One commit that touched a file, with the blob the file had after it (null: deleted). */
-export interface FileCommit {
+/** Who made a commit, when, and why. */
+export interface CommitInfo {
   readonly commit: string;
   readonly author: string;
   readonly email: string;
   /** ISO 8601, UTC. */
   readonly date: string;
   readonly subject: string;
+}
+
+/** One commit that touched a file, with the blob the file had after it (null: deleted). */
+export interface FileCommit extends CommitInfo {
   readonly blob: string | null;
+}
+
+/**
+ * A file a commit changed: its blob in each parent (one for an ordinary commit, one per parent
+ * for a merge) and after the commit; null where the file is absent.
+ */
+export interface ChangedFile {
+  readonly path: string;
+  readonly before: ReadonlyArray<string | null>;
+  readonly after: string | null;
+}
+
+export interface LoggedCommit extends CommitInfo {
+  readonly files: readonly ChangedFile[];
 }
 
 const ZERO = /^0+$/;
 
-/** The commits that changed `relPath` (relative to `root`), newest first (`rev`: where to start, default HEAD). */
-export async function fileLog(ctx: Ctx, root: string, relPath: string, options: { rev?: string; since?: string } = {}): Promise<FileCommit[]> {
+export interface LogOptions {
+  /** Where to start (default HEAD). */
+  readonly rev?: string;
+  /** Leave out what `since` already has. */
+  readonly since?: string;
+  /** Every commit that touched the paths, also on branches a merge did not take (git's --full-history). */
+  readonly fullHistory?: boolean;
+}
+
+/**
+ * The commits that changed any of `paths` (relative to `root`), newest first, each with the
+ * files it changed among them. A merge lists only the files that differ from every parent
+ * (git's combined diff): what the merge itself made, not what it took from one side.
+ */
+export async function commitLog(ctx: Ctx, root: string, paths: readonly string[], options: LogOptions = {}): Promise<LoggedCommit[]> {
+  if (paths.length === 0) return [];
   const range = options.since === undefined ? (options.rev ?? 'HEAD') : `${options.since}..${options.rev ?? 'HEAD'}`;
-  const result = await git(ctx, root, ['log', '--format=%x1e%H%x1f%an%x1f%ae%x1f%at%x1f%s', '--raw', '--no-abbrev', '--no-renames', range, '--', relPath]);
+  const format = '--format=%x1e%H%x1f%an%x1f%ae%x1f%at%x1f%s';
+  const history = options.fullHistory === true ? ['--full-history'] : [];
+  // The first -c sets a config value; the second asks for merges' combined diff.
+  const result = await git(ctx, root, ['-c', 'log.showSignature=false', 'log', format, ...history, '-c', '--raw', '-z', '--no-abbrev', '--no-renames', '--no-textconv', range, '--', ...paths]);
   if (result === null || result.code !== 0) return [];
   return result.stdout
     .split('\x1e')
     .filter((chunk) => chunk.trim() !== '')
     .map((chunk) => {
-      const [header = '', ...rest] = chunk.split('\n');
+      const end = chunk.indexOf('\0');
+      const header = end < 0 ? chunk : chunk.slice(0, end);
       const [commit = '', author = '', email = '', at = '0', subject = ''] = header.split('\x1f');
-      const raw = rest.find((line) => line.startsWith(':'));
-      const blob = raw?.split(' ')[3] ?? null;
-      return { commit, author, email, date: isoUtc(Number(at)), subject, blob: blob === null || ZERO.test(blob) ? null : blob };
+      return { commit, author, email, date: isoUtc(Number(at)), subject, files: end < 0 ? [] : rawEntries(chunk.slice(end + 1)) };
     });
+}
+
+/**
+ * `--raw -z` entries: `:mode mode blob blob status` then the path (one colon per parent: a
+ * merge's combined entry has a blob per parent, then the result's).
+ */
+function rawEntries(text: string): ChangedFile[] {
+  const tokens = text.replace(/^[\0\n]+/, '').split('\0');
+  const out: ChangedFile[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const meta = (tokens[i] as string).replace(/^\n/, '');
+    const parents = /^:+/.exec(meta)?.[0].length ?? 0;
+    if (parents === 0) continue;
+    const blobs = meta.slice(parents).split(' ').slice(parents + 1, 2 * parents + 2).map((id) => (ZERO.test(id) ? null : id));
+    out.push({ path: tokens[i + 1] ?? '', before: blobs.slice(0, parents), after: blobs[parents] ?? null });
+    i += 1;
+  }
+  return out;
+}
+
+/** The commits that changed `relPath` (relative to `root`), newest first (`rev`: where to start, default HEAD). */
+export async function fileLog(ctx: Ctx, root: string, relPath: string, options: { rev?: string; since?: string } = {}): Promise<FileCommit[]> {
+  return (await commitLog(ctx, root, [relPath], options)).map(({ files, ...info }) => ({ ...info, blob: files[0]?.after ?? null }));
 }
 
 export function isoUtc(seconds: number): string {
   return `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
 }
 
-/** The contents of blobs by id, in one `git cat-file --batch`. Missing ones are left out. */
-export async function readBlobs(ctx: Ctx, root: string, ids: readonly string[]): Promise<Map<string, Uint8Array>> {
-  const unique = [...new Set(ids)];
+/**
+ * The contents of blobs, in one `git cat-file --batch`, keyed by the names asked for: blob
+ * ids or `REV:path` (git answers in the order asked, naming the blob by its id). Missing
+ * ones, and names of anything but a blob, are left out.
+ */
+export async function readBlobs(ctx: Ctx, root: string, names: readonly string[]): Promise<Map<string, Uint8Array>> {
+  const unique = [...new Set(names)];
   const out = new Map<string, Uint8Array>();
   if (unique.length === 0) return out;
   const result = await git(ctx, root, ['cat-file', '--batch'], `${unique.join('\n')}\n`);
   if (result === null || result.code !== 0) return out;
   const bytes = Buffer.from(result.raw);
   let at = 0;
-  while (at < bytes.length) {
+  for (const name of unique) {
     const eol = bytes.indexOf(0x0a, at);
     if (eol < 0) break;
-    const [id = '', type = '', size = ''] = bytes.subarray(at, eol).toString('utf8').split(' ');
+    const [, type = '', size = ''] = bytes.subarray(at, eol).toString('utf8').split(' ');
     at = eol + 1;
-    if (type === 'missing' || size === '') continue;
+    if (!/^\d+$/.test(size)) continue; // `missing`, `ambiguous`: no content follows
     const length = Number(size);
-    out.set(id, new Uint8Array(bytes.subarray(at, at + length)));
-    at += length + 1; // the blob, then a newline
+    if (type === 'blob') out.set(name, new Uint8Array(bytes.subarray(at, at + length)));
+    at += length + 1; // the content, then a newline
   }
   return out;
 }
@@ -108,4 +169,44 @@ export async function readBlobs(ctx: Ctx, root: string, ids: readonly string[]):
 export async function blobAt(ctx: Ctx, root: string, rev: string, relPath: string): Promise<Uint8Array | null> {
   const blobs = await readBlobs(ctx, root, [`${rev}:${relPath}`]);
   return blobs.get(`${rev}:${relPath}`) ?? null;
+}
+
+/** The commit a revision names (`HEAD`, `main~2`, a hash), or null when it names none. */
+export async function resolveCommit(ctx: Ctx, root: string, rev: string): Promise<string | null> {
+  if (rev.startsWith('-')) return null; // an option, not a revision
+  const result = await git(ctx, root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
+  return result === null || result.code !== 0 ? null : result.stdout.trim();
+}
+
+/**
+ * Paths (relative to `root`) that differ between commit `from` and commit `to`, or the work
+ * tree when `to` is null (then files git would add, untracked and not ignored, count too).
+ */
+export async function changedPaths(ctx: Ctx, root: string, from: string, to: string | null): Promise<string[]> {
+  const diff = await git(ctx, root, ['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', from, ...(to === null ? [] : [to]), '--']);
+  const untracked = to === null ? await git(ctx, root, ['ls-files', '-z', '--others', '--exclude-standard']) : null;
+  const names = [diff, untracked].flatMap((r) => (r === null || r.code !== 0 ? [] : r.stdout.split('\0')));
+  return [...new Set(names.filter((n) => n !== ''))];
+}
+
+/**
+ * Paths that held an encrypted value (`ENC[AES256_GCM,…`: every sops file has one, its MAC) in
+ * some commit reachable from HEAD, found by git's pickaxe: the candidates for a history of
+ * secrets, without reading every version of every file.
+ */
+export async function pathsEverSealed(ctx: Ctx, root: string): Promise<string[]> {
+  const result = await git(ctx, root, ['log', '--format=', '--name-only', '-z', '--no-renames', '--no-textconv', '-G', 'ENC\\[AES256_GCM,data:', 'HEAD', '--']);
+  if (result === null || result.code !== 0) return [];
+  return [...new Set(result.stdout.split('\0').map((n) => n.replace(/^\n+/, '')).filter((n) => n !== ''))];
+}
+
+/** Where `dir` lies in its work tree (`sub/dir/`, empty at the top), or null outside one. */
+export async function workTreePrefix(ctx: Ctx, dir: string): Promise<string | null> {
+  const result = await git(ctx, dir, ['rev-parse', '--show-prefix']);
+  return result === null || result.code !== 0 ? null : result.stdout.trim();
+}
+
+/** A blob's bytes as text (null when there is none). */
+export function blobText(bytes: Uint8Array | undefined): string | null {
+  return bytes === undefined ? null : Buffer.from(bytes).toString('utf8');
 }

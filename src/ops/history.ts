@@ -9,25 +9,39 @@ import { openDocuments } from '../crypto/seal.js';
 import { scalarText } from '../formats/go-scalars.js';
 import type { Format } from '../formats/format.js';
 import { parseMetadata } from '../metadata/codec.js';
+import type { Metadata } from '../metadata/model.js';
 import { describeKeyPath, leavesOf, type Segment } from '../tree-path.js';
 import { isScalar, type MapNode, type Node } from '../tree.js';
 import type { Ctx } from './context.js';
-import { fileLog, readBlobs, type FileCommit } from './git.js';
+import { blobText, fileLog, readBlobs, type FileCommit } from './git.js';
 import { identitiesFor } from './identities.js';
 
-/** One value of a version: what it decrypts to, when known, and how it is stored. */
-interface Held {
+/** One value of a version: what it decrypts to, when known, and how it is stored (`type:text`). */
+export interface Held {
   readonly plain: string | null;
   readonly stored: string;
 }
 
-/** A version of the file: its values by key (null when it did not parse as a sops file). */
-export interface Version {
-  readonly commit: FileCommit | null;
+/** One version of a file's text, read and, where the user's identities open it, decrypted. */
+export interface Snapshot {
+  /** Its values by key; null when the text does not parse. */
   readonly values: ReadonlyMap<string, Held> | null;
-  /** Whether its values could be decrypted. */
+  /** Whether its values are known in plaintext (decrypted, or a plaintext file). */
   readonly opened: boolean;
+  /** Whether it is a sops file (it has a sops block). */
+  readonly sops: boolean;
+  /** The sops block, parsed; null for a plaintext file or a block that does not parse. */
+  readonly metadata: Metadata | null;
+  /** The data key, when the user's identities open it. */
+  readonly dataKey: Uint8Array | null;
 }
+
+/** A version of the file in git. */
+export interface Version extends Snapshot {
+  readonly commit: FileCommit | null;
+}
+
+const UNREADABLE: Snapshot = { values: null, opened: false, sops: false, metadata: null, dataKey: null };
 
 export interface LastChange {
   readonly commit: string;
@@ -48,30 +62,40 @@ export async function versions(ctx: Ctx, root: string, relPath: string, format: 
   const blobs = await readBlobs(ctx, root, log.flatMap((c) => (c.blob === null ? [] : [c.blob])));
   const out: Version[] = [];
   for (const commit of log) {
-    const bytes = commit.blob === null ? undefined : blobs.get(commit.blob);
-    out.push({ commit, ...(bytes === undefined ? { values: null, opened: false } : await valuesOf(ctx, Buffer.from(bytes).toString('utf8'), format, relPath)) });
+    const text = blobText(commit.blob === null ? undefined : blobs.get(commit.blob));
+    out.push({ commit, ...(text === null ? UNREADABLE : await valuesOf(ctx, text, format, relPath)) });
   }
   return out;
 }
 
 /** The values of one version of a file's text, decrypted when possible. */
-export async function valuesOf(ctx: Ctx, text: string, format: Format, name: string): Promise<{ values: Map<string, Held> | null; opened: boolean }> {
+export async function valuesOf(ctx: Ctx, text: string, format: Format, name: string): Promise<Snapshot> {
   let parsed;
   try {
     parsed = format.parse(text, name, () => undefined);
   } catch {
-    return { values: null, opened: false };
+    return UNREADABLE;
   }
-  if (parsed.metadata === undefined) return { values: leafMap(parsed.docs, null), opened: true };
+  if (parsed.metadata === undefined) return { values: leafMap(parsed.docs, parsed.docs), opened: true, sops: false, metadata: null, dataKey: null };
+  let metadata: Metadata | null = null;
+  let dataKey: Uint8Array | null = null;
   let plainDocs: MapNode[] | null = null;
   try {
-    const metadata = parseMetadata(parsed.metadata, name);
+    metadata = parseMetadata(parsed.metadata, name);
     const key = await unwrapDataKey(metadata, (await identitiesFor(ctx)).identities);
-    if (key.ok) plainDocs = openDocuments(parsed.docs, key.dataKey, metadata, null).docs;
+    if (key.ok) {
+      plainDocs = openDocuments(parsed.docs, key.dataKey, metadata, null).docs;
+      dataKey = key.dataKey;
+    }
   } catch {
     plainDocs = null; // damaged, or not ours to open: compare ciphertexts
   }
-  return { values: leafMap(parsed.docs, plainDocs), opened: plainDocs !== null };
+  return { values: leafMap(parsed.docs, plainDocs), opened: plainDocs !== null, sops: true, metadata, dataKey };
+}
+
+/** Whether a value is stored encrypted (`ENC[...]`) rather than in clear. */
+export function isSealed(held: Held): boolean {
+  return held.stored.startsWith('str:ENC[');
 }
 
 /** key (`db.password`, with `#n ` before it for documents after the first) → its value. */

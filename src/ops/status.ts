@@ -12,7 +12,7 @@ import { identitiesFor } from './identities.js';
 import { metadataOf } from './open.js';
 import { loadTeam, relativeTo, sopsFiles } from './repository.js';
 import { workTreeRoot } from './git.js';
-import { lastChanges, valuesOf, versions, type LastChange } from './history.js';
+import { isSealed, lastChanges, valuesOf, versions, type LastChange } from './history.js';
 
 export interface StatusRow {
   readonly file: string;
@@ -76,7 +76,7 @@ export async function statusRows(ctx: Ctx, given: readonly string[]): Promise<St
         const current = (await valuesOf(ctx, Buffer.from(file.bytes ?? new Uint8Array()).toString('utf8'), file.format, file.abs)).values ?? new Map();
         const history = inGit ? lastChanges(current, await versions(ctx, team.root, row.file, file.format)) : null;
         return [...current]
-          .filter(([, held]) => held.stored.startsWith('str:ENC['))
+          .filter(([, held]) => isSealed(held))
           .map(([key]): SecretRow => ({
             file: row.file,
             key,

@@ -62,6 +62,12 @@ const TABLE: ReadonlyArray<readonly [string, string, Record<string, unknown>]> =
   ['updatekeys', 'updatekeys', { files: [], dryRun: false }],
   ['updatekeys a.env --dry-run', 'updatekeys', { files: ['a.env'], dryRun: true }],
   ['rotate a.env --drop-other-keys', 'rotate', { files: ['a.env'], dropOtherKeys: true, dryRun: false }],
+  ['diff', 'diff', { revs: [], values: false, json: false }],
+  ['diff HEAD~2 main --values --json', 'diff', { revs: ['HEAD~2', 'main'], values: true, json: true }],
+  ['diff HEAD -- a.env conf/s.yaml', 'diff', { revs: ['HEAD'], '--': ['a.env', 'conf/s.yaml'] }],
+  ['log', 'log', { key: undefined, file: undefined, json: false }],
+  ['log DB_URL -f a.env -f b.env --json', 'log', { key: 'DB_URL', file: ['a.env', 'b.env'], json: true }],
+  ['log -f.env.production API_KEY', 'log', { key: 'API_KEY', file: ['.env.production'] }],
   ['demo', 'demo', {}],
   ['run -- node app.js', 'run', { '--': ['node', 'app.js'], file: undefined, mask: false }],
   ['run -f.env.production -- node', 'run', { file: ['.env.production'], '--': ['node'] }],
@@ -85,7 +91,7 @@ describe('argv → arguments, every command', () => {
   });
 
   it('refuses what no command declares', async () => {
-    for (const line of ['get', 'bogus', 'decrypt .env --bogus', 'team', 'set K --generate 8 extra arg']) {
+    for (const line of ['get', 'bogus', 'decrypt .env --bogus', 'team', 'set K --generate 8 extra arg', 'log K extra', 'diff --bogus']) {
       expect(await parse(line.split(' ')), line).toBeInstanceOf(Error);
     }
   });

@@ -10,7 +10,8 @@ import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, isolatedEnv, tempDir } from '../helpers/cli.js';
-import { CANARY, copyProject, pristineProject, runAs, type Project } from '../helpers/project.js';
+import { git } from '../helpers/git.js';
+import { CANARY, copyProject, expectOk, pristineProject, runAs, type Project } from '../helpers/project.js';
 
 let pristine: Project;
 let checked = 0;
@@ -104,6 +105,29 @@ describe('the canary never shows', () => {
       expect(await neverShows(p, argv, { once: true }), argv.join(' ')).toBe(0);
     }
     expect(readFileSync(join(p.dir, '.envseal-exposures.yaml'), 'utf8')).not.toContain(CANARY);
+  });
+
+  it('in diff and log, with and without an identity (only diff --values shows values)', async () => {
+    const p = copyProject(pristine);
+    const commit = (subject: string) => {
+      git(p.dir, ['add', '-A']);
+      git(p.dir, ['commit', '-q', '-m', subject]);
+    };
+    git(p.dir, ['init', '-q']);
+    commit('secrets');
+    expectOk(await runAs(p, p.alice, ['set', 'NEW', `${CANARY}-new`, '-f', 'app/.env']));
+    expectOk(await runAs(p, p.alice, ['set', 'db.password', `${CANARY}-db2`, '-f', 'app/config.yaml']));
+    commit('new values');
+    expectOk(await runAs(p, p.alice, ['team', 'rm', 'bob']));
+    commit('bob leaves');
+    expectOk(await runAs(p, p.alice, ['set', 'token', `${CANARY}-token2`, '-f', 'ops/settings.json'])); // not committed
+    for (const argv of [['diff'], ['diff', '--json'], ['diff', 'HEAD~2', 'HEAD'], ['log'], ['log', '--json'], ['log', 'API_KEY'], ['log', 'db.password', '-f', 'app/config.yaml']]) {
+      expect(await neverShows(p, argv), argv.join(' ')).toBe(0);
+    }
+    for (const argv of [['diff', 'HEAD~2', 'HEAD'], ['log', '--json']]) expect(await neverShows(p, argv, { key: p.carol.file }), argv.join(' ')).toBe(0);
+    // The check can fail: --values prints them.
+    expect(await neverShows(p, ['diff', '--values'], { stdout: false })).toBe(0);
+    expect((await runAs(p, p.alice, ['diff', '--values'])).stdout).toContain(`${CANARY}-token2`);
   });
 
   it('with key files others can read: a warning naming the file and the fix, never the key', async () => {
