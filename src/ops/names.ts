@@ -42,9 +42,11 @@ export function rosterNamers(ctx: Ctx, root: string): (fileAbs: string) => Promi
   };
 }
 
-async function namerAt(ctx: Ctx, path: string, history: string | undefined): Promise<NameOf> {
+/** Names from the roster at `path` and, with `history` (a work tree), its committed versions; undefined when none parses. */
+async function namerAt(ctx: Ctx, path: string, history: string | undefined): Promise<NameOf | undefined> {
   const texts = [Buffer.from(await ctx.io.fs.readFile(path)).toString('utf8'), ...(history === undefined ? [] : await committedTexts(ctx, history, path))];
   const names = texts.map((text) => rosterNames(text, path)).filter((n): n is NameOf => n !== undefined);
+  if (names.length === 0) return undefined;
   return (recipient) => names.reduce<string | undefined>((found, nameOf) => found ?? nameOf(recipient), undefined);
 }
 
