@@ -100,3 +100,38 @@ describe('a .sops.yaml planted above the project', () => {
     expect(readFileSync(join(project, '.env'), 'utf8')).toContain(victim.recipient);
   });
 });
+
+describe('YAML that would quote a secret or blow up', () => {
+  it('a parse error says the code and the line, never the text of the line', async () => {
+    const dir = tempDir();
+    const id = await makeIdentity(dir);
+    const env = isolatedEnv(dir, { SOPS_AGE_KEY_FILE: id.file });
+    const broken = [
+      'a: 1\nb: [unclosed "s3cret-one\nc: 2\n',
+      'a: 1\npassword: "s3cret-two\n',
+      'a:\n  b: s3cret-three\n c: d\n',
+      'k: @s3cret-four\n',
+      'a: 1\n\ts3cret-five: x\n',
+      '? [s3cret-six\n: v\n',
+    ];
+    for (const [i, text] of broken.entries()) {
+      writeFileSync(join(dir, `b${i}.yaml`), text);
+      const r = await cli(['encrypt', `b${i}.yaml`, '--age', id.recipient], { cwd: dir, env });
+      expect(r.code, text).toBe(6);
+      expect(r.stderr, text).toMatch(/invalid YAML at line \d+/);
+      expect(r.stderr, text).not.toMatch(/s3cret/);
+    }
+  });
+
+  it('an alias bomb (each alias multiplying the last) stops with exit 6 instead of eating memory', async () => {
+    const dir = tempDir();
+    const id = await makeIdentity(dir);
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const name of 'bcdefgh') levels.push(`${name}: &${name} [${Array(9).fill(`*${String.fromCharCode(name.charCodeAt(0) - 1)}`).join(',')}]`);
+    writeFileSync(join(dir, 'bomb.yaml'), `${levels.join('\n')}\n`);
+    expect(Buffer.byteLength(readFileSync(join(dir, 'bomb.yaml')))).toBeLessThan(500);
+    const r = await cli(['encrypt', 'bomb.yaml', '--age', id.recipient], { cwd: dir, env: isolatedEnv(dir, { SOPS_AGE_KEY_FILE: id.file }) });
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(/aliases expand to more than 1,000,000 values/);
+  });
+});

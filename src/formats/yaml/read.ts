@@ -84,16 +84,36 @@ function checkSyntax(text: string, file: string): void {
     const err = doc.errors.find((e) => i === 0 || e.code !== 'DUPLICATE_KEY');
     if (err !== undefined) {
       const line = err.linePos?.[0].line;
-      throw new ParseError(`invalid YAML at line ${line ?? '?'}: ${err.message.split('\n')[0] ?? err.code}`, { file, line });
+      // Code and line only: the library's message can quote the offending line, which may hold a secret.
+      throw new ParseError(`invalid YAML at line ${line ?? '?'} (${err.code}: ${YAML_PROBLEMS[err.code] ?? 'see the YAML there'})`, { file, line });
     }
   }
 }
+
+/** What the yaml package's error codes mean, in words that quote nothing from the file. */
+const YAML_PROBLEMS: Readonly<Record<string, string>> = {
+  BAD_INDENT: 'the indentation does not fit',
+  DUPLICATE_KEY: 'a key is defined twice',
+  MISSING_CHAR: 'a closing quote or bracket is missing',
+  MULTILINE_IMPLICIT_KEY: 'a key runs over several lines',
+  UNEXPECTED_TOKEN: 'something unexpected is there',
+  BLOCK_AS_IMPLICIT_KEY: 'a block is used as a key',
+  BAD_SCALAR_START: 'a value starts with a reserved character',
+  TAB_AS_INDENT: 'a tab is used for indentation',
+  MULTIPLE_DOCS: 'there are several documents',
+  MULTIPLE_ANCHORS: 'a node has two anchors',
+  MULTIPLE_TAGS: 'a node has two tags',
+  BAD_ALIAS: 'an alias is malformed',
+  IMPOSSIBLE: 'the structure is invalid',
+};
 
 class Reader {
   inPlace = true;
   /** Anchors stay defined in the documents after theirs, as in go-yaml's decoder (sops reads them all with one). */
   readonly #anchors = new Map<string, Node>();
   #documents = 0;
+  /** Nodes copied by aliases so far: a few hundred bytes of aliases can otherwise mean gigabytes. */
+  #expanded = 0;
 
   constructor(
     readonly file: string,
@@ -337,6 +357,10 @@ class Reader {
     if (target === undefined) throw this.fail(token.offset, `alias *${name} has no anchor before it`);
     if (target.kind === 'map' || target.kind === 'list') {
       this.inPlace = false; // the copy has to be written out in full, as sops does
+      this.#expanded += nodeCount(target);
+      if (this.#expanded > MAX_ALIAS_EXPANSION) {
+        throw this.fail(token.offset, `aliases expand to more than ${MAX_ALIAS_EXPANSION.toLocaleString('en')} values (an alias bomb?); envseal stops here`);
+      }
       return stripSrc(target);
     }
     if (target.kind === 'null') return { kind: 'null' };
@@ -441,6 +465,25 @@ function normalizeTag(tag: string | undefined): string | undefined {
   if (tag.startsWith('!!')) return tag.slice(2);
   const m = /^!<tag:yaml\.org,2002:(\w+)>$/.exec(tag);
   return m?.[1] ?? tag;
+}
+
+/**
+ * The most values aliases may copy into one file. Real files stay far below (a shared block
+ * of settings used a few times); "billion laughs" files, where each alias doubles or
+ * multiplies the last, reach it in a few lines (a 400-byte file once grew to 585 MB).
+ */
+const MAX_ALIAS_EXPANSION = 1_000_000;
+
+/** Nodes in a (materialized) subtree; memoized, as anchored subtrees are counted each time they are used. */
+const counted = new WeakMap<Node, number>();
+function nodeCount(node: Node): number {
+  const known = counted.get(node);
+  if (known !== undefined) return known;
+  let n = 1;
+  if (node.kind === 'map') for (const item of node.items) n += item.kind === 'entry' ? nodeCount(item.value) : 0;
+  else if (node.kind === 'list') for (const item of node.items) n += item.kind === 'comment' ? 0 : nodeCount(item);
+  counted.set(node, n);
+  return n;
 }
 
 function stripSrc(node: Node): Node {
