@@ -113,6 +113,8 @@ describe('YAML that would quote a secret or blow up', () => {
       'k: @s3cret-four\n',
       'a: 1\n\ts3cret-five: x\n',
       '? [s3cret-six\n: v\n',
+      'a: 1\n] s3cret-seven\n',
+      'a: |x s3cret-eight\n  text\n',
     ];
     for (const [i, text] of broken.entries()) {
       writeFileSync(join(dir, `b${i}.yaml`), text);
