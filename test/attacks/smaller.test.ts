@@ -114,7 +114,7 @@ describe('YAML that would quote a secret or blow up', () => {
       'a: 1\n\ts3cret-five: x\n',
       '? [s3cret-six\n: v\n',
       'a: 1\n] s3cret-seven\n',
-      'a: |x s3cret-eight\n  text\n',
+      'password: |s3cret-eight\n',
     ];
     for (const [i, text] of broken.entries()) {
       writeFileSync(join(dir, `b${i}.yaml`), text);
