@@ -5,6 +5,6 @@
 'use strict';
 const { main, nodeIo } = require('../dist/bundle/envseal.cjs');
 
-main(process.argv.slice(2), nodeIo()).then((code) => {
+main(process.argv.slice(2), nodeIo({ script: __filename })).then((code) => {
   process.exitCode = code;
 });

@@ -13,6 +13,7 @@ import { editCommand } from './commands/edit.js';
 import { encryptCommand } from './commands/encrypt.js';
 import type { CommandEnv } from './commands/env.js';
 import { getCommand } from './commands/get.js';
+import { gitCommand } from './commands/git.js';
 import { keygenCommand } from './commands/keygen.js';
 import { logCommand } from './commands/log.js';
 import { configOption } from './commands/options.js';
@@ -39,6 +40,7 @@ export const COMMANDS: readonly AnyCommandDef[] = [
   rotateCommand,
   diffCommand,
   logCommand,
+  gitCommand,
   demoCommand,
 ];
 

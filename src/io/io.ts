@@ -47,11 +47,18 @@ export interface Io extends Host {
   readonly privateTempRoot: string;
   /** The Node.js binary running envseal (the demo starts its sample app with it). */
   readonly execPath: string;
+  /**
+   * How to start this very envseal again, not depending on PATH: the Node.js binary and the
+   * script (git's merge driver and hooks run it). Empty when unknown (a library caller).
+   */
+  readonly self: readonly string[];
 }
 
 export interface NodeIoOptions {
   readonly cwd?: string | undefined;
   readonly env?: Env | undefined;
+  /** The script that started envseal (bin/envseal.cjs passes its own path). */
+  readonly script?: string | undefined;
 }
 
 /** The real world. Only the entry points (bin/, the library) call this. */
@@ -85,5 +92,6 @@ export function nodeIo(options: NodeIoOptions = {}): Io {
     },
     privateTempRoot: memoryTempRoot(host.env),
     execPath: process.execPath,
+    self: options.script === undefined ? [] : [process.execPath, options.script],
   };
 }

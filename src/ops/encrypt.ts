@@ -10,6 +10,7 @@ import { loadFile, type LoadedFile } from './load.js';
 import { openFile } from './open.js';
 import { describeRecipients, planForNewFile, strangersQuestion, type PlanFlags } from './plan.js';
 import { confirm } from './confirm.js';
+import { registerSopsFile } from './git-setup.js';
 import { reseal, sealNew, warnCommentedSecrets } from './seal.js';
 import { count } from '../text.js';
 
@@ -67,6 +68,7 @@ export async function encryptFileInPlace(ctx: Ctx, file: string, format: string 
     const loaded = await loadFile(ctx, file, format);
     const encrypted = await encryptLoaded(ctx, loaded, flags);
     if (encrypted !== null) await ctx.io.fs.writeFileAtomic(loaded.abs, encrypted.text, { expected: loaded.bytes });
+    if (encrypted !== null && loaded.parsed.metadata === undefined) await registerSopsFile(ctx, loaded.abs);
     return { display: loaded.display, encrypted };
   });
 }

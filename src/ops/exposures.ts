@@ -91,9 +91,14 @@ function fingerprint(checkKey: Uint8Array, doc: number, path: readonly Segment[]
 export async function readExposures(ctx: Ctx, root: string): Promise<Exposure[]> {
   const path = join(root, EXPOSURES_FILE);
   if ((await ctx.io.fs.stat(path)) === null) return [];
+  return parseExposures(Buffer.from(await ctx.io.fs.readFile(path)).toString('utf8'), path);
+}
+
+/** The list from its text (both layouts envseal has written). */
+export function parseExposures(source: string, path: string): Exposure[] {
   let data: unknown;
   try {
-    data = yamlLib().parse(Buffer.from(await ctx.io.fs.readFile(path)).toString('utf8'));
+    data = yamlLib().parse(source);
   } catch {
     throw new ConfigError('the exposure list does not parse', { file: path, hint: 'restore it from git' });
   }
@@ -179,6 +184,16 @@ export function exposuresText(list: readonly Exposure[]): string {
   };
   const header = HEADER.trimEnd().split('\n').map((l) => `# ${l}`).join('\n');
   return `${header}\n${yamlLib().stringify(data, { lineWidth: 0, flowCollectionPadding: false })}`;
+}
+
+/**
+ * Two branches' lists as one (the merge driver): the list only ever grows, so the union of
+ * both sides, each value once per recipient, is the merge whatever the base held.
+ */
+export function unionExposures(ours: readonly Exposure[], theirs: readonly Exposure[]): Exposure[] {
+  let list = [...ours];
+  for (const exposure of theirs) list = withExposure(list, exposure) ?? list;
+  return list;
 }
 
 /**

@@ -1,5 +1,6 @@
 /** Reading a file and parsing it with its format (asynchronously through the Io, or synchronously through a Host). */
-import { IoError, toIoError } from '../errors.js';
+import { IoError, ParseError, toIoError } from '../errors.js';
+import { hasConflictMarkers, splitConflict } from './conflict.js';
 import { formatFor, type Format } from '../formats/index.js';
 import type { ParsedFile } from '../formats/format.js';
 import { resolveFromCwd } from '../paths.js';
@@ -37,8 +38,31 @@ export function loadFileSync(ctx: SyncCtx, display: string, formatOverride?: str
 }
 
 function parsedFile(ctx: SyncCtx, display: string, abs: string, format: Format, bytes: Uint8Array): LoadedFile {
-  const parsed = format.parse(Buffer.from(bytes).toString('utf8'), abs, ctx.warn);
+  const text = Buffer.from(bytes).toString('utf8');
+  if (hasConflictMarkers(text)) {
+    throw new ParseError('the file has unresolved merge conflicts', {
+      file: abs,
+      hint: `envseal edit ${display} shows both sides decrypted, with markers, and seals what you keep (or take one side: git checkout --ours ${display})`,
+    });
+  }
+  const parsed = format.parse(text, abs, ctx.warn);
   return { display, abs, bytes, format, parsed };
+}
+
+/** A file's text from elsewhere (a git blob, a merge driver's temporary file), parsed as `display` would be. */
+export function loadedFromText(ctx: SyncCtx, display: string, abs: string, text: string, formatOverride?: string): LoadedFile {
+  return parsedFile(ctx, display, abs, formatFor(display, formatOverride), new Uint8Array(Buffer.from(text, 'utf8')));
+}
+
+/** A file left with merge conflict markers (the merge driver's work), as its two sides; null when it has none. */
+export async function loadConflicted(ctx: Ctx, display: string, formatOverride?: string): Promise<{ ours: LoadedFile; theirs: LoadedFile } | null> {
+  const abs = resolveFromCwd(ctx, display);
+  if ((await ctx.io.fs.stat(abs))?.isFile !== true) return null;
+  const bytes = await ctx.io.fs.readFile(abs);
+  const sides = splitConflict(Buffer.from(bytes).toString('utf8'));
+  if (sides === null) return null;
+  const side = (text: string): LoadedFile => ({ ...loadedFromText(ctx, display, abs, text, formatOverride), bytes });
+  return { ours: side(sides.ours), theirs: side(sides.theirs) };
 }
 
 /** A file that does not exist yet (`set` creating one). */

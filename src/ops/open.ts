@@ -52,6 +52,8 @@ export interface OpenOptions {
   readonly nameOf?: NameOf;
   /** Nothing will be written back (run, get, decrypt): skip recording IVs for re-encryption. */
   readonly readOnly?: boolean;
+  /** Record IVs into this stash (the merge driver shares one between two versions under one key). */
+  readonly stash?: IvStash;
 }
 
 export function metadataOf(loaded: LoadedFile): Metadata {
@@ -100,7 +102,7 @@ function firstLabel(metadata: Metadata): string | undefined {
  */
 function decryptWithKey(ctx: SyncCtx, loaded: LoadedFile, metadata: Metadata, dataKey: Uint8Array, options: OpenOptions): OpenedFile {
   for (const problem of labelProblems(metadata)) ctx.warn(`${loaded.display}: ${problem}`);
-  const stash = options.readOnly === true ? null : new IvStash();
+  const stash = options.readOnly === true ? null : (options.stash ?? new IvStash());
   let opened: OpenResult;
   try {
     opened = openDocuments(loaded.parsed.docs, dataKey, metadata, stash, { plaintextLeaves: options.plaintextLeaves ?? 'reject' });

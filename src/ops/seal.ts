@@ -27,7 +27,7 @@ export interface KeyPlan {
   readonly macOnlyEncrypted: boolean;
 }
 
-function isCommentRule(rule: EncryptionRule): boolean {
+export function isCommentRule(rule: EncryptionRule): boolean {
   return rule.field === 'encrypted_comment_regex' || rule.field === 'unencrypted_comment_regex';
 }
 

@@ -11,6 +11,7 @@ import { emptyFile, loadFile, type LoadedFile } from './load.js';
 import { openFile, type OpenedFile } from './open.js';
 import { parseRecipientFlags, planForNewFile, strangersQuestion, type PlanFlags } from './plan.js';
 import { confirm } from './confirm.js';
+import { registerSopsFile } from './git-setup.js';
 import { reseal, sealNew } from './seal.js';
 
 export interface Located {
@@ -80,6 +81,7 @@ async function createWith(ctx: Ctx, probe: LoadedFile, key: string, value: Node,
   await confirm(ctx, [strangersQuestion(plan.strangers, probe.display)], flags.yes === true);
   const text = await sealNew(ctx, probe, [doc], plan);
   await ctx.io.fs.writeFileAtomic(probe.abs, text, { expected: null, mode: 0o644 });
+  await registerSopsFile(ctx, probe.abs);
   return { file: probe, changed: true, created: true, path: describeKeyPath(segments) };
 }
 

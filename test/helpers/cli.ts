@@ -11,6 +11,7 @@ import { nodeHost } from '../../src/io/host.js';
 import type { Fs, Io } from '../../src/io/io.js';
 import { runCapture } from '../../src/io/terminal.js';
 import { main } from '../../src/cli/main.js';
+import { BIN } from './paths.js';
 
 const made: string[] = [];
 
@@ -81,6 +82,7 @@ export function testIo(options: CliOptions): { io: Io; out: () => string; err: (
     runInteractive: options.runInteractive ?? (async () => Promise.reject(Object.assign(new Error('no editor in tests'), { code: 'ENOENT' }))),
     privateTempRoot: options.tempRoot ?? tmpdir(),
     execPath: process.execPath,
+    self: [process.execPath, BIN],
   };
   return { io, out: () => out, err: () => err };
 }

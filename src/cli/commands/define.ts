@@ -21,7 +21,8 @@ export type ArgsOf<P extends PositionalSpecs, O extends OptionSpecs> = Inferred<
 export interface CommandDef<P extends PositionalSpecs = PositionalSpecs, O extends OptionSpecs = OptionSpecs> {
   /** The yargs command string: `get <key>`, `status [files..]`. */
   readonly command: string;
-  readonly describe: string;
+  /** What `--help` says; false hides the command (the ones git runs). */
+  readonly describe: string | false;
   readonly positionals?: P;
   readonly options?: O;
   readonly examples?: ReadonlyArray<readonly [string, string]>;

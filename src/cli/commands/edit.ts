@@ -11,7 +11,8 @@ import { ExitCode, IoError, ParseError, UsageError } from '../../errors.js';
 import type { Io } from '../../io/io.js';
 import { splitCommandLine } from '../../keys/shell-words.js';
 import { olderThan, SOPS_VERSION } from '../../metadata/model.js';
-import { loadFile } from '../../ops/load.js';
+import { loadConflicted, loadFile } from '../../ops/load.js';
+import { withMarkers } from '../../ops/conflict.js';
 import { openFile, type OpenedFile } from '../../ops/open.js';
 import { reseal } from '../../ops/seal.js';
 import type { Ctx } from '../../ops/context.js';
@@ -27,10 +28,9 @@ export const editCommand = defineCommand({
   examples: [['EDITOR=nano $0 edit .env', 'edit .env in nano']],
   async handler(env, args) {
     const ctx = ctxFor(env, args.config);
-    const loaded = await loadFile(ctx, args.file, args.format);
-    const opened = await openFile(ctx, loaded);
+    const { opened, plaintext } = await openForEdit(ctx, args.file, args.format);
+    const { loaded } = opened;
     const editor = await findEditor(env.io);
-    const plaintext = loaded.format.emitPlain(opened.docs, loaded.parsed, loaded.abs, opened.store);
     const folder = await env.io.fs.privateFolder(join(env.io.privateTempRoot, 'envseal-edit-'));
     try {
       const temp = join(folder.path, basename(loaded.abs));
@@ -41,6 +41,28 @@ export const editCommand = defineCommand({
     }
   },
 });
+
+/**
+ * The file opened, and the plaintext to edit. A file the merge driver left in conflict holds
+ * both sides sealed under one data key: both are decrypted and shown with git's markers, and
+ * what the person keeps is sealed as usual.
+ */
+async function openForEdit(ctx: Ctx, file: string, format: string | undefined): Promise<{ opened: OpenedFile; plaintext: string }> {
+  const conflict = await loadConflicted(ctx, file, format);
+  if (conflict === null) {
+    const loaded = await loadFile(ctx, file, format);
+    const opened = await openFile(ctx, loaded);
+    return { opened, plaintext: loaded.format.emitPlain(opened.docs, loaded.parsed, loaded.abs, opened.store) };
+  }
+  const ours = await openFile(ctx, conflict.ours);
+  const theirs = await openFile(ctx, conflict.theirs, { readOnly: true });
+  if (!Buffer.from(ours.dataKey).equals(theirs.dataKey)) {
+    throw new ParseError('the two sides of this conflict are under different data keys: envseal did not write it', { file: ours.loaded.abs, hint: 'take one side with git checkout --ours (or --theirs), then edit it' });
+  }
+  const show = (o: OpenedFile): string => o.loaded.format.emitPlain(o.docs, o.loaded.parsed, o.loaded.abs, o.store);
+  ctx.warn(`${ours.loaded.display} has merge conflicts: both sides are shown between <<<<<<< and >>>>>>>; keep what you want and remove the markers`);
+  return { opened: ours, plaintext: withMarkers(show(ours), show(theirs), { ours: 'ours', theirs: 'theirs' }) };
+}
 
 async function editLoop(ctx: Ctx, env: CommandEnv, opened: OpenedFile, editor: string[], temp: string, before: string): Promise<number> {
   const { loaded } = opened;

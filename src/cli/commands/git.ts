@@ -1,0 +1,109 @@
+/**
+ * `envseal git setup` (make the repository git-native) and the two commands git itself runs:
+ * `envseal git merge-driver %O %A %B %P` (merge sops files by key) and `envseal git textconv
+ * FILE` (decrypted text for `git diff`, only when setup was asked to show values).
+ */
+import { basename } from 'node:path';
+import { ExitCode } from '../../errors.js';
+import { parseExposures, exposuresText, unionExposures } from '../../ops/exposures.js';
+import { applySetup, planSetup } from '../../ops/git-setup.js';
+import { loadFile } from '../../ops/load.js';
+import { mergeSopsFiles } from '../../ops/merge.js';
+import { openFile } from '../../ops/open.js';
+import { EXPOSURES_FILE } from '../../ops/repository.js';
+import { resolveFromCwd } from '../../paths.js';
+import { defineCommand } from './define.js';
+import { ctxFor, say, type CommandEnv } from './env.js';
+
+const setup = defineCommand({
+  command: 'setup',
+  describe: 'merge sops files by key in git (a merge driver), idempotently',
+  options: {
+    global: { type: 'boolean', default: false, describe: 'set the merge driver up in ~/.gitconfig for every repository' },
+    'diff-values': { type: 'boolean', describe: 'let git diff show decrypted values (off by default: CI logs show git diff)' },
+  },
+  examples: [
+    ['$0 git setup', 'merge driver in .git/config, .gitattributes for the sops files'],
+    ['$0 git setup --diff-values', 'also show decrypted values in git diff (your machine only)'],
+  ],
+  async handler(env, args) {
+    const ctx = ctxFor(env, args.config);
+    const plan = await planSetup(ctx, { global: args.global, diffValues: args.diffValues });
+    await applySetup(ctx, plan);
+    for (const line of plan.says) say(env, `envseal: ${line}`);
+    say(env, plan.says.length <= 1 && plan.attributes === null ? 'envseal: git setup: already done; nothing changed' : 'envseal: git setup done: git merges these files by key; commit .gitattributes');
+    say(env, 'envseal: git runs envseal by absolute paths (Node.js and bin/envseal.cjs): run setup again if either moves');
+  },
+});
+
+const mergeDriver = defineCommand({
+  command: 'merge-driver <base> <ours> <theirs> <path>',
+  describe: false,
+  positionals: {
+    base: { type: 'string', demandOption: true },
+    ours: { type: 'string', demandOption: true },
+    theirs: { type: 'string', demandOption: true },
+    path: { type: 'string', demandOption: true },
+  },
+  async handler(env, args) {
+    env.exitCode = await runMergeDriver(env, args);
+  },
+});
+
+const textconv = defineCommand({
+  command: 'textconv <file>',
+  describe: false,
+  positionals: { file: { type: 'string', demandOption: true } },
+  async handler(env, args) {
+    const ctx = ctxFor(env, args.config);
+    const loaded = await loadFile(ctx, args.file, formatHint(env, args.file));
+    if (loaded.parsed.metadata === undefined) {
+      env.io.stdout.write(Buffer.from(loaded.bytes ?? new Uint8Array()));
+      return;
+    }
+    const opened = await openFile(ctx, loaded, { readOnly: true, ignoreMac: false });
+    env.io.stdout.write(loaded.format.emitPlain(opened.docs, loaded.parsed, loaded.abs));
+  },
+});
+
+export const gitCommand = defineCommand({
+  command: 'git',
+  describe: 'git integration: envseal git setup',
+  subcommands: [setup, mergeDriver, textconv],
+  examples: [['$0 git setup', 'merge sops files by key from now on']],
+});
+
+/** git gives textconv a temporary file: its name may not tell the format, the path does not reach us. */
+function formatHint(_env: CommandEnv, _file: string): string | undefined {
+  return undefined;
+}
+
+/**
+ * git's contract: merge `ours` and `theirs` (with `base`) into `ours`; exit 0 when clean,
+ * non-zero for a conflict. What envseal cannot merge by key gets git's own text merge.
+ */
+async function runMergeDriver(env: CommandEnv, args: { base: string; ours: string; theirs: string; path: string }): Promise<number> {
+  const ctx = ctxFor(env, undefined);
+  const read = async (file: string): Promise<string> => Buffer.from(await env.io.fs.readFile(resolveFromCwd(env.io, file))).toString('utf8');
+  const [base, ours, theirs] = await Promise.all([read(args.base), read(args.ours), read(args.theirs)]);
+  const write = (text: string): Promise<void> => env.io.fs.writeFileAtomic(resolveFromCwd(env.io, args.ours), text);
+  if (basename(args.path) === EXPOSURES_FILE) {
+    await write(exposuresText(unionExposures(parseExposures(ours, args.path), parseExposures(theirs, args.path))));
+    return ExitCode.ok;
+  }
+  const outcome = await mergeSopsFiles(ctx, { path: args.path, base: base === '' ? null : base, ours, theirs });
+  if (outcome.kind === 'not-sops' || outcome.kind === 'cannot') {
+    if (outcome.kind === 'cannot') say(env, `envseal: cannot merge ${args.path} by key: ${outcome.why}; leaving git's own merge (with conflict markers if both sides changed it)`);
+    const text = await env.io.runCommand(['git', 'merge-file', '-L', 'ours', '-L', 'base', '-L', 'theirs', args.ours, args.base, args.theirs], {}, { quiet: true });
+    return text.code === 0 ? ExitCode.ok : 1;
+  }
+  for (const note of outcome.notes) say(env, `envseal: ${args.path}: ${note}`);
+  await write(outcome.text);
+  if (outcome.kind === 'merged') {
+    say(env, `envseal: merged ${args.path} by key`);
+    return ExitCode.ok;
+  }
+  say(env, `envseal: ${args.path}: ${outcome.keys.length === 1 ? 'a key was' : `${outcome.keys.length} keys were`} changed differently on both sides: ${outcome.keys.join(', ')}`);
+  say(env, `envseal: resolve it with \`envseal edit ${args.path}\` (both sides decrypted, with markers), then git add it`);
+  return 1;
+}
