@@ -4,9 +4,10 @@
  */
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
-import { EXIT_CODES, UsageError } from '../errors.js';
+import { EXIT_CODES } from '../errors.js';
+import { usageError } from './usage.js';
 import { decryptCommand } from './commands/decrypt.js';
-import { callHandler, commandName, toModule, type AnyCommandDef, type Dispatch } from './commands/define.js';
+import { callHandler, toModule, type AnyCommandDef, type Dispatch } from './commands/define.js';
 import { demoCommand } from './commands/demo.js';
 import { diffCommand } from './commands/diff.js';
 import { editCommand } from './commands/edit.js';
@@ -52,7 +53,6 @@ export function exitCodesEpilogue(): string {
 
 /** The parser for `argv`, with the commands' handlers called through `dispatch`. */
 export function buildParser(argv: readonly string[], env: CommandEnv, dispatch?: Dispatch): Argv {
-  const names = COMMANDS.map(commandName);
   const run: Dispatch = dispatch ?? ((_name, def, args) => callHandler(def, env, args));
   let parser: Argv = yargs([...argv])
     .scriptName('envseal')
@@ -62,11 +62,13 @@ export function buildParser(argv: readonly string[], env: CommandEnv, dispatch?:
     .exitProcess(false)
     .showHelpOnFail(false)
     .fail((message, err) => {
-      if (err !== undefined && err !== null) throw err;
-      throw usageError(message, argv, names);
+      // yargs's own validation errors (YError) are usage errors too; anything else is real.
+      if (err !== undefined && err !== null && err.name !== 'YError') throw err;
+      throw usageError(message ?? err?.message ?? '', argv, COMMANDS);
     })
     .demandCommand(1, 'name a command')
     .version(VERSION)
+    .alias('v', 'version')
     .help()
     .alias('h', 'help')
     .wrap(100)
@@ -82,16 +84,4 @@ export async function parseWithYargs(argv: readonly string[], env: CommandEnv): 
     printed = output;
   });
   if (printed !== '') env.io.stdout.write(printed.endsWith('\n') ? printed : `${printed}\n`);
-}
-
-/** yargs's messages, reworded where they would confuse (an unknown command is not an "argument"). */
-function usageError(message: string, argv: readonly string[], commands: readonly string[]): UsageError {
-  const first = argv.find((a) => !a.startsWith('-'));
-  if (first !== undefined && !commands.includes(first) && /^Unknown argument/.test(message)) {
-    const close = commands.filter((c) => c.startsWith(first.slice(0, 2)));
-    return new UsageError(`unknown command "${first}"`, {
-      hint: close.length > 0 ? `did you mean ${close.join(' or ')}? (envseal --help lists the commands)` : 'envseal --help lists the commands',
-    });
-  }
-  return new UsageError(message.replace(/^./, (c) => c.toLowerCase()), { hint: 'envseal --help lists the commands and their options' });
 }

@@ -18,9 +18,9 @@ export const decryptCommand = defineCommand({
   describe: 'print the decrypted file',
   positionals: { file: { type: 'string', demandOption: true, describe: 'the encrypted file' } },
   options: {
-    format: { type: 'string', choices: ['dotenv', 'yaml', 'json', 'shell'], describe: "output format (default: the file's own)" },
+    format: { type: 'string', requiresArg: true, choices: ['dotenv', 'yaml', 'json', 'shell'], describe: "output format (default: the file's own)" },
     'input-format': inputFormatOption,
-    output: { alias: 'o', type: 'string', describe: 'write the plaintext to this file (mode 0600) instead of stdout' },
+    output: { alias: 'o', type: 'string', requiresArg: true, describe: 'write the plaintext to this file (mode 0600) instead of stdout' },
     'in-place': { alias: 'i', type: 'boolean', describe: 'replace the file with its plaintext (on purpose)' },
     'ignore-mac': { type: 'boolean', default: false, describe: 'decrypt even if the integrity check fails (says so on stderr)' },
   },

@@ -18,7 +18,7 @@ export const keygenCommand = defineCommand({
   describe: 'make an age identity and print its recipient',
   options: {
     pq: { type: 'boolean', default: false, describe: 'make a hybrid post-quantum identity (age1pq1…, ~2 kB recipient)' },
-    out: { type: 'string', describe: 'write the identity to this new file instead of the default keys file' },
+    out: { type: 'string', requiresArg: true, describe: 'write the identity to this new file instead of the default keys file' },
     json: jsonOption,
   },
   examples: [

@@ -10,6 +10,7 @@ export const keyPositional = { type: 'string', demandOption: true, describe: 'KE
 export const filesPositional = { type: 'string', array: true } as const satisfies PositionalOptions;
 
 export const configOption = {
+  requiresArg: true,
   type: 'string',
   describe: 'use this .sops.yaml instead of looking for one',
   normalize: false,
@@ -30,18 +31,21 @@ export const dropOtherKeysOption = {
 } as const satisfies Options;
 
 export const inputFormatOption = {
+  requiresArg: true,
   type: 'string',
   choices: ['dotenv', 'yaml', 'json'],
   describe: 'read the file as this format instead of guessing from its name',
 } as const satisfies Options;
 
 export const ageOption = {
+  requiresArg: true,
   type: 'string',
   array: true,
   describe: 'encrypt to this age recipient (repeatable; replaces the recipients of .sops.yaml)',
 } as const satisfies Options;
 
 export const fileOption = {
+  requiresArg: true,
   alias: 'f',
   type: 'string',
   default: '.env',

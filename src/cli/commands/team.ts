@@ -44,8 +44,8 @@ const teamAdd = defineCommand({
     recipient: { type: 'string', demandOption: true, describe: 'their age recipient (envseal keygen prints it)' },
   },
   options: {
-    rule: { type: 'string', array: true, describe: 'only these creation rules (1-based number, or the exact path_regex)' },
-    expires: { type: 'string', describe: 'the last day (YYYY-MM-DD, UTC) the member keeps access; status --check flags them after it' },
+    rule: { type: 'string', array: true, requiresArg: true, describe: 'only these creation rules (1-based number, or the exact path_regex)' },
+    expires: { type: 'string', requiresArg: true, describe: 'the last day (YYYY-MM-DD, UTC) the member keeps access; status --check flags them after it' },
     'dry-run': dryRunOption,
   },
   examples: [
