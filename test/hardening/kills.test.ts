@@ -194,7 +194,7 @@ describe('kill -9 at random moments', () => {
     // Every call of the write is made to take WRITE_DELAY_MS (a slow disk), so the write spans
     // writeOps * WRITE_DELAY_MS from its first call; a kill in the first writeOps - 1 of those
     // slots lands before the last call, with one slot to spare for the timer's latency.
-    const WRITE_DELAY_MS = 25;
+    const WRITE_DELAY_MS = 40;
     const TRIALS = 40;
     const writeOps = (await callsOf(() => ['set', 'PROBE', 'x', '-f', 'app/.env'])).writing.length;
     expect(writeOps).toBeGreaterThan(4);
