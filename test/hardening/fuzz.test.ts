@@ -141,13 +141,13 @@ async function configCampaign(path: string): Promise<void> {
 describe('the parsers, on files envseal wrote (fixtures/sops)', () => {
   it.each(ENVSEAL_SEEDS)('$name, damaged: a typed error or a parse, nothing else', (seed) => parserCampaign(seed));
 
-  it('dot-sops.yaml (a roster, key groups), damaged: a typed error or a configuration', () => configCampaign(join(envsealMade, 'dot-sops.yaml')));
+  it('dot-sops.yaml (a roster, key groups), damaged: a typed error or a configuration', () => configCampaign(join(envsealMade, 'dot-sops.yaml')), 120_000);
 });
 
 describeWithShared('the parsers, on files sops wrote', () => {
   it.each(SOPS_SEEDS)('$name, damaged: a typed error or a parse, nothing else', (seed) => parserCampaign(seed));
 
-  it('.sops.yaml, damaged: a typed error or a configuration', () => configCampaign(join(humphd, 'dot-sops.yaml')));
+  it('.sops.yaml, damaged: a typed error or a configuration', () => configCampaign(join(humphd, 'dot-sops.yaml')), 120_000);
 });
 
 describe('decrypt, get and run on damaged files', () => {
