@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe } from 'vitest';
+import { describe, it } from 'vitest';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = resolve(REPO, 'bin', 'envseal.cjs');
@@ -42,4 +42,14 @@ export function describeWithShared(name: string, body: () => void, folder: strin
   }
   console.info(`skipped "${name}": ${needsShared(folder)}`);
   describe.skip(`${name} [skipped: ${needsShared(folder)}]`, body);
+}
+
+/** `it` for one test that reads `path` under ../shared: skipped as describeWithShared() does when it is absent. */
+export function itWithShared(name: string, path: string, body: () => unknown, timeout?: number): void {
+  if (existsSync(path)) {
+    it(name, body, timeout);
+    return;
+  }
+  console.info(`skipped "${name}": ${needsShared(path)}`);
+  it.skip(`${name} [skipped: ${needsShared(path)}]`, body, timeout);
 }
