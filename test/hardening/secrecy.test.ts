@@ -121,6 +121,7 @@ describe('the canary never shows', () => {
 
   it('in diff and log, with and without an identity (only diff --values shows values)', async () => {
     const p = copyProject(pristine);
+    const start = checked;
     const commit = (subject: string) => {
       git(p.dir, ['add', '-A']);
       git(p.dir, ['commit', '-q', '-m', subject]);
@@ -140,6 +141,7 @@ describe('the canary never shows', () => {
     // The check can fail: --values prints them.
     expect(await neverShows(p, ['diff', '--values'], { stdout: false })).toBe(0);
     expect((await runAs(p, p.alice, ['diff', '--values'])).stdout).toContain(`${CANARY}-token2`);
+    expect(checked - start).toBe((7 + 2 + 1) * 2); // the commands above, each with and without debug
   });
 
   it('with key files others can read: a warning naming the file and the fix, never the key', async () => {
