@@ -3,7 +3,7 @@
  * loader reads them (go-yaml decoding into structs), and kept when `team add`/`team rm` edit
  * the file. Real configs use them: the Flux test config in ../shared does.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addMemberText, removeMemberText, selectRules } from '../../src/config/edit.js';
@@ -11,7 +11,7 @@ import { ruleFor } from '../../src/config/rules.js';
 import { parseConfig } from '../../src/config/schema.js';
 import { cli, isolatedEnv, tempDir } from '../helpers/cli.js';
 import { makeIdentity } from '../helpers/keys.js';
-import { SOPS_FIXTURES } from '../helpers/paths.js';
+import { itWithShared, SOPS_FIXTURES } from '../helpers/paths.js';
 
 const A = 'age1je6kjhzuhdjy3fqptpttxjh5k8q46vygzlgtpuq3030c947pc5tqz9dqvr';
 const B = 'age19j4d6v9j7rx5fs629fu387qz4zmlpsqjexa4s08tkfrrmfdl5cwqjlaupd';
@@ -41,7 +41,7 @@ creation_rules:
 
 describe('reading (what sops sees)', () => {
   const flux = join(SOPS_FIXTURES, 'upstream', 'flux', '.sops.yaml');
-  it.skipIf(!existsSync(flux))('the Flux test config: aliased age, pgp and encrypted_regex, key groups of aliases', () => {
+  itWithShared('the Flux test config: aliased age, pgp and encrypted_regex, key groups of aliases', flux, () => {
     const config = parseConfig(readFileSync(flux, 'utf8'), '/repo/.sops.yaml');
     const R = 'age1l44xcng8dqj32nlv6d930qvvrny05hglzcv9qpc7kxjc6902ma4qufys29';
     expect(config.creationRules.map((r) => r.groups.map((g) => ({ age: g.age, other: g.otherKeys })))).toEqual([
@@ -117,7 +117,7 @@ describe('editing keeps anchors and aliases', () => {
 describe('editing the Flux test config', () => {
   const flux = join(SOPS_FIXTURES, 'upstream', 'flux', '.sops.yaml');
   const R = 'age1l44xcng8dqj32nlv6d930qvvrny05hglzcv9qpc7kxjc6902ma4qufys29';
-  it.skipIf(!existsSync(flux))('team add to every rule, then to one: anchors stay, each rule gets exactly what was asked', () => {
+  itWithShared('team add to every rule, then to one: anchors stay, each rule gets exactly what was asked', flux, () => {
     const text = readFileSync(flux, 'utf8');
     const all = addMemberText(text, '/r/.sops.yaml', 'carol', C, [0, 1, 2, 3, 4]);
     expect(ages(all)).toEqual([[[C]], [[R, C]], [[R, C]], [[R, C]], [[R, C], []]]);

@@ -1,3 +1,4 @@
+import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,10 +8,10 @@ import { parseConfig } from '../../src/config/schema.js';
 import { ConfigError } from '../../src/errors.js';
 import { cli, isolatedEnv, tempDir } from '../helpers/cli.js';
 import { makeIdentity } from '../helpers/keys.js';
-import { AGE_FIXTURES } from '../helpers/paths.js';
+import { AGE_FIXTURES, describeWithShared } from '../helpers/paths.js';
 
-const R1 = 'age1je6kjhzuhdjy3fqptpttxjh5k8q46vygzlgtpuq3030c947pc5tqz9dqvr';
-const R2 = 'age19j4d6v9j7rx5fs629fu387qz4zmlpsqjexa4s08tkfrrmfdl5cwqjlaupd';
+/** Two recipients made here (any valid ones do). */
+const [R1, R2] = await Promise.all([generateIdentity().then(identityToRecipient), generateIdentity().then(identityToRecipient)]);
 
 describe('.sops.yaml', () => {
   it('parses creation rules: comma lists, YAML lists, rule fields, first match wins', () => {
@@ -25,11 +26,13 @@ describe('.sops.yaml', () => {
     expect(ruleFor(config, '/elsewhere/prod/x.env')?.index).toBe(0); // outside the config folder: the whole path is matched
   });
 
-  it('reads key_groups and the fixture with a misspelt path_regexp (a warning: it matches everything)', () => {
+  it('reads key_groups, and warns about a misspelt path_regexp (sops ignores it: the rule matches everything)', () => {
     const warnings: string[] = [];
-    const config = parseConfig(readFileSync(join(AGE_FIXTURES, 'humphd-sops-age', 'dot-sops.yaml'), 'utf8'), '/r/.sops.yaml', (m) => warnings.push(m));
-    expect(config.creationRules[0]?.groups[0]?.age).toHaveLength(3);
+    const text = `creation_rules:\n  # one group of two\n  - path_regexp: \\.env$\n    key_groups:\n      - age:\n          - ${R1} # first\n          - ${R2}\n`;
+    const config = parseConfig(text, '/r/.sops.yaml', (m) => warnings.push(m));
+    expect(config.creationRules[0]?.groups[0]?.age).toEqual([R1, R2]);
     expect(config.creationRules[0]?.pathRegex).toBeNull();
+    expect(ruleFor(config, '/r/app.yaml')?.index).toBe(0);
     expect(warnings.join()).toMatch(/path_regexp.*matches every file/);
   });
 
@@ -82,5 +85,15 @@ describe('encrypt with a .sops.yaml', () => {
     expect(pgp.code).toBe(3);
     expect(pgp.stderr).toMatch(/keys envseal cannot wrap for: pgp: FBC7B9E2/);
     expect(readFileSync(join(dir, '.env'), 'utf8')).toBe('A=1\n');
+  });
+});
+
+describeWithShared('.sops.yaml written for sops by another project', () => {
+  it('the sops-age repository\'s config: key_groups of three, and its misspelt path_regexp warned about', () => {
+    const warnings: string[] = [];
+    const config = parseConfig(readFileSync(join(AGE_FIXTURES, 'humphd-sops-age', 'dot-sops.yaml'), 'utf8'), '/r/.sops.yaml', (m) => warnings.push(m));
+    expect(config.creationRules[0]?.groups[0]?.age).toHaveLength(3);
+    expect(config.creationRules[0]?.pathRegex).toBeNull();
+    expect(warnings.join()).toMatch(/path_regexp.*matches every file/);
   });
 });

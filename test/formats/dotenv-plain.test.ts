@@ -16,7 +16,7 @@ export function valuesOf(doc: MapNode): Record<string, string> {
   return out;
 }
 
-describe('plaintext dotenv: the corpus of specs/dotenv.md', () => {
+describe('plaintext dotenv: the corpus of docs/dotenv.md', () => {
   for (const c of DOTENV_CORPUS) {
     it(c.name, () => {
       if (c.agrees) {

@@ -3,7 +3,7 @@
  * YAML and JSON with the configured indentation (config.go StoresConfig; the YAML store's
  * SetIndent, the JSON store's json.Indent), and so does envseal.
  */
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readStoreOptions } from '../../src/config/schema.js';
@@ -12,7 +12,7 @@ import { yamlFormat } from '../../src/formats/yaml.js';
 import { cli, isolatedEnv, tempDir } from '../helpers/cli.js';
 import { enc, handmadeYaml } from '../helpers/handmade-sops.js';
 import { makeIdentity } from '../helpers/keys.js';
-import { SOPS_FIXTURES } from '../helpers/paths.js';
+import { itWithShared, SOPS_FIXTURES } from '../helpers/paths.js';
 
 describe('reading stores: from .sops.yaml', () => {
   it.each([
@@ -82,7 +82,7 @@ describe('writing with the configured indentation', () => {
   });
 
   const flux = join(SOPS_FIXTURES, 'upstream', 'flux');
-  it.skipIf(!existsSync(flux))('the Flux files (sops with stores.yaml.indent 2): set keeps the layout sops wrote', async () => {
+  itWithShared('the Flux files (sops with stores.yaml.indent 2): set keeps the layout sops wrote', flux, async () => {
     const dir = tempDir();
     copyFileSync(join(flux, '.sops.yaml'), join(dir, '.sops.yaml'));
     copyFileSync(join(flux, 'global_secret.yaml'), join(dir, 'secret.yaml'));

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/paths.js';
 import { CANARY, copyProject, leftovers, pristineProject, runAs, type Project } from '../helpers/project.js';
 
@@ -28,14 +28,20 @@ function envseal(p: Project, argv: string[]): Promise<Outcome> {
 }
 
 let pristine: Project;
-const tally = { rounds: 0, writers: 0, succeeded: 0, refused: 0 };
+const tally = { rounds: 0, writers: 0, succeeded: 0 };
 
 beforeAll(async () => {
   pristine = await pristineProject();
 }, 60_000);
 
+afterAll(() => {
+  // Each test checks its own writers were all checked; this line is for the README's counts.
+  console.info(`concurrency: ${tally.rounds} rounds, ${tally.writers} writers, ${tally.succeeded} succeeded`);
+});
+
 describe('concurrent writers', () => {
   it('six `set` at once on one file, ten times: all six succeed and all six values are in the file', async () => {
+    let checked = 0;
     for (let round = 0; round < 10; round++) {
       const trial = copyProject(pristine);
       const writers = Array.from({ length: 6 }, (_, i) => ({ key: `RACE_${i}`, value: `${CANARY}-r${round}-w${i}` }));
@@ -49,13 +55,16 @@ describe('concurrent writers', () => {
         tally.succeeded += 1;
         expect(got.stdout, `round ${round}: ${w.key} reported success`).toBe(`${w.value}\n`);
         expect(outcome.stderr).not.toContain(CANARY);
+        checked += 1;
       }
       expect(leftovers(trial.dir)).toEqual([]);
       expect((await runAs(trial, trial.alice, ['get', 'API_KEY', '-f', 'app/.env'])).stdout).toBe(`${CANARY}-api-key\n`);
     }
+    expect(checked).toBe(60);
   }, 120_000);
 
   it('`team add` racing `set`: all three succeed and every change survives', async () => {
+    let checked = 0;
     for (let round = 0; round < 6; round++) {
       const trial = copyProject(pristine);
       const [add, ...sets] = await Promise.all([
@@ -71,6 +80,7 @@ describe('concurrent writers', () => {
       for (const file of ['app/.env', 'app/config.yaml', 'ops/settings.json']) {
         expect((await asCarol(['decrypt', file])).code, `round ${round}: carol cannot read ${file}`).toBe(0);
       }
+      checked += 1;
       const checks = [
         { outcome: sets[0], argv: ['get', 'DURING_ADD', '-f', 'app/.env'], value: `${CANARY}-a${round}` },
         { outcome: sets[1], argv: ['get', 'db.password', '-f', 'app/config.yaml'], value: `${CANARY}-b${round}` },
@@ -80,13 +90,10 @@ describe('concurrent writers', () => {
         expect(c.outcome?.code, c.outcome?.stderr).toBe(0);
         tally.succeeded += 1;
         expect(got.stdout).toBe(`${c.value}\n`);
+        checked += 1;
       }
       expect(leftovers(trial.dir)).toEqual([]);
     }
+    expect(checked).toBe(18);
   }, 120_000);
-
-  it('counts', () => {
-    console.info(`concurrency: ${tally.rounds} rounds, ${tally.writers} writers, ${tally.succeeded} succeeded, ${tally.refused} refused`);
-    expect(tally.writers).toBeGreaterThan(70);
-  });
 });

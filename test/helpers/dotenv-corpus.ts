@@ -1,5 +1,5 @@
 /**
- * The dotenv corpus of specs/dotenv.md, one case per rule. `agrees` says whether envseal's
+ * The dotenv corpus of docs/dotenv.md, one case per rule. `agrees` says whether envseal's
  * reading is dotenv.parse's; where it deliberately is not, `ours` says what envseal does.
  */
 export interface DotenvCase {

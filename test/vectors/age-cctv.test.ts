@@ -10,9 +10,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { Decrypter, armor, generateIdentity, type Stanza } from 'age-encryption';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openAgeFileX25519, openAgeX25519, x25519Identity, type AgeOpenResult } from '../../src/crypto/age-x25519.js';
-import { AGE_VECTORS } from '../helpers/paths.js';
+import { AGE_VECTORS, describeWithShared } from '../helpers/paths.js';
 
 interface Vector {
   readonly name: string;
@@ -96,8 +96,8 @@ function ours(v: Vector, identities: readonly string[]): AgeOpenResult | null {
   return v.armored ? openAgeX25519(v.file.toString('latin1'), keys) : openAgeFileX25519(v.file, keys);
 }
 
-describe.skipIf(!present)(
-  present ? 'C2SP CCTV age vectors: the built-in reader agrees with age-encryption' : 'C2SP CCTV age vectors (skipped: ../shared/vectors-age-cctv is absent)',
+describeWithShared(
+  'C2SP CCTV age vectors: the built-in reader agrees with age-encryption',
   () => {
     it('finds the vectors', () => {
       expect(vectors.length).toBeGreaterThan(100);
@@ -128,4 +128,5 @@ describe.skipIf(!present)(
       }
     });
   },
+  AGE_VECTORS,
 );

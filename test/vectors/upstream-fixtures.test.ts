@@ -13,7 +13,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { identityToRecipient } from 'age-encryption';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { unwrapDataKey } from '../../src/crypto/data-key.js';
 import { verifyMac } from '../../src/crypto/mac.js';
 import { openDocuments } from '../../src/crypto/seal.js';
@@ -23,7 +23,7 @@ import { parseMetadata } from '../../src/metadata/codec.js';
 import { allAgeKeys } from '../../src/metadata/model.js';
 import { toPlain } from '../helpers/open-with-key.js';
 import { independentDotenv, independentYaml } from '../helpers/independent-walk.js';
-import { SOPS_FIXTURES } from '../helpers/paths.js';
+import { describeWithShared, SOPS_FIXTURES } from '../helpers/paths.js';
 
 const UPSTREAM = join(SOPS_FIXTURES, 'upstream');
 const present = existsSync(UPSTREAM);
@@ -43,7 +43,7 @@ function identities(): ReturnType<typeof parseIdentities>['identities'] {
   return [...new Set(files.flatMap((f) => parseIdentities(readFileSync(f, 'utf8')).identities))];
 }
 
-describe.skipIf(!present)('real sops files from public projects (../shared/sops-fixtures/upstream)', () => {
+describeWithShared('real sops files from public projects (../shared/sops-fixtures/upstream)', () => {
   const files = present ? walk(UPSTREAM).filter((f) => detectFormat(f) !== null && !f.endsWith('.sops.yaml')) : [];
 
   it('the folder holds the files its README lists (age, pq, multi-version, dotenv, JSON)', () => {
@@ -124,4 +124,4 @@ describe.skipIf(!present)('real sops files from public projects (../shared/sops-
       'sops-nix/secrets.json': 'none of the given keys (pgp or Vault only)',
     });
   });
-});
+}, UPSTREAM);
