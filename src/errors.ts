@@ -1,12 +1,12 @@
 /**
  * Typed errors. Every error envseal raises on purpose is an {@link EnvsealError}: it carries
- * the exit code of PRODUCT.md §7, the file (and line) it is about, and a hint that says what
+ * the exit code of README "Exit codes", the file (and line) it is about, and a hint that says what
  * to do next. Messages never contain a secret value: callers pass key names and file paths,
  * never plaintext.
  */
 
 /**
- * The exit-code table (PRODUCT.md §7): the only place these numbers are written down. The
+ * The exit-code table (README "Exit codes"): the only place these numbers are written down. The
  * help epilogue and the README's table are made from, or checked against, {@link EXIT_CODES}.
  */
 export const ExitCode = {

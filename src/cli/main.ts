@@ -1,6 +1,6 @@
 /**
  * The CLI's entry: the one try/catch that turns errors into an exit code and a message
- * (PRODUCT.md §4, §7). An ordinary `envseal run … -- CMD` is parsed from run's own flag table
+ * (README "Commands", "Exit codes"). An ordinary `envseal run … -- CMD` is parsed from run's own flag table
  * and runs without loading yargs; everything else goes through yargs (parser.ts), loaded then.
  */
 import { EnvsealError, ExitCode } from '../errors.js';

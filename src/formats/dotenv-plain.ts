@@ -1,5 +1,5 @@
 /**
- * The plaintext dotenv dialect (specs/dotenv.md, part 1): what people write and what
+ * The plaintext dotenv dialect (docs/dotenv.md, part 1): what people write and what
  * dotenv/dotenvx load. Values parse exactly as dotenvx's `parse` does (it reuses dotenv's
  * line regex), with three deliberate differences:
  *  - no variable expansion and no command substitution: a `$` stays a `$`;

@@ -1,7 +1,7 @@
 /**
  * The dotenv format. A file with sops metadata lines is read in the encrypted dialect
  * (sops's rules); any other file in the plaintext dialect (dotenv's rules). See
- * specs/dotenv.md for why there are two.
+ * docs/dotenv.md for why there are two.
  */
 import { ParseError } from '../errors.js';
 import type { MapNode } from '../tree.js';

@@ -1,5 +1,5 @@
 /**
- * envseal as a library (PRODUCT.md §6).
+ * envseal as a library (README "Library").
  *
  * ```ts
  * import { config } from 'envseal';

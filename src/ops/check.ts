@@ -1,5 +1,5 @@
 /**
- * `envseal status --check`: the repository held to the team's policy (PRODUCT.md §3). Every
+ * `envseal status --check`: the repository held to the team's policy (README "Team"). Every
  * violation is listed (never a value); the command exits 8 when there is any:
  *  - rotation debt still open (a removed member could read a value that has not changed);
  *  - a secret unchanged for longer than `envseal: policy: max_age` (from git history);

@@ -1,5 +1,5 @@
 /**
- * Changes that need a person's yes (PRODUCT.md §3): wrapping a data key for a recipient
+ * Changes that need a person's yes (README "Team"): wrapping a data key for a recipient
  * outside the roster, removing a recipient nobody named. On a terminal the change is shown and
  * asked about; otherwise `--yes` is needed, and without it the command stops (exit 3) listing
  * the change, before anything is written.

@@ -1,5 +1,5 @@
 /**
- * A three-way merge of sops files by key (the git merge driver, PRODUCT.md §4). The three
+ * A three-way merge of sops files by key (the git merge driver, README "Commands"). The three
  * versions are decrypted in memory; nothing in plaintext is written anywhere.
  *
  * Values: a key changed on one side takes that side; the same change on both sides is one

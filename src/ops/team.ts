@@ -1,5 +1,5 @@
 /**
- * The team protocol (PRODUCT.md §3) as plans and applies, for the CLI and the library alike.
+ * The team protocol (README "Team") as plans and applies, for the CLI and the library alike.
  *
  * - `team add`: the member goes into the roster and into the rules; every existing file the
  *   new rules give them is re-wrapped for them (data key, values and MAC unchanged).

@@ -1,5 +1,5 @@
 /**
- * From decrypted documents to environment variables (PRODUCT.md §5). Pure.
+ * From decrypted documents to environment variables (README "run"). Pure.
  * Top-level scalars become variables verbatim; comments and nulls are skipped. A nested
  * value is an error naming its key unless `flatten`, which joins the path with `_` and
  * upper-cases it (`db.password` → `DB_PASSWORD`, list items by index: `HOSTS_0`).

@@ -2,7 +2,7 @@
  * Running the child of `envseal run`: from argv with no shell, found on PATH, with the
  * environment given. The only module that spawns the user's command.
  *
- * Signals (PRODUCT.md §5): SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 reach the
+ * Signals (README "run"): SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 reach the
  * child exactly once, and envseal never exits before the child does.
  *  - On a terminal the child stays in envseal's process group, so it can read the terminal;
  *    Ctrl-C and Ctrl-\ already reach it from the terminal, so SIGINT and SIGQUIT are not

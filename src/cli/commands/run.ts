@@ -1,6 +1,6 @@
 /**
  * `envseal run [-f FILE]... -- CMD [ARGS...]`: decrypt into the child's environment only
- * (PRODUCT.md §5). Later files override earlier ones; variables already set win unless
+ * (README "run"). Later files override earlier ones; variables already set win unless
  * --override. Values are injected verbatim. Plaintext never touches the disk.
  */
 import { EnvsealError, ConfigError, UsageError } from '../../errors.js';

@@ -1,5 +1,5 @@
 /**
- * `envseal team ls|add|rm` (PRODUCT.md §3): print the plan, apply it, print what happened.
+ * `envseal team ls|add|rm` (README "Team"): print the plan, apply it, print what happened.
  * The protocol itself lives in ops/team.ts.
  */
 import type { Exposure } from '../../ops/exposures.js';
