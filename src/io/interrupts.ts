@@ -67,8 +67,8 @@ export class UndoList implements Interrupts {
 }
 
 /**
- * The real thing: handlers on the process only while there is something to undo, so a
- * command that writes nothing keeps Node's default behaviour.
+ * The real thing: handlers on the process from the first undo step on, so a command that
+ * writes nothing keeps Node's default behaviour.
  */
 export function processInterrupts(proc: NodeJS.Process): Interrupts {
   class ProcessUndoList extends UndoList {
@@ -81,12 +81,14 @@ export function processInterrupts(proc: NodeJS.Process): Interrupts {
       proc.kill(proc.pid, signal);
     };
 
+    // Installed when the first undo step is registered, and kept: removing them when the
+    // list empties could drop a signal already received but not yet handled (Node delivers it
+    // on a later turn, to whatever listeners exist then), and a Ctrl-C would be lost. With
+    // nothing to undo the handler simply re-raises the signal, as Node's default would end it.
     protected override changed(): void {
       if (this.size > 0 && !this.#installed) {
         for (const s of SIGNALS) proc.on(s, this.#handler);
         this.#installed = true;
-      } else if (this.size === 0 && this.#installed) {
-        this.#uninstall();
       }
     }
 
