@@ -13,6 +13,7 @@ import { diffCommand } from './commands/diff.js';
 import { editCommand } from './commands/edit.js';
 import { encryptCommand } from './commands/encrypt.js';
 import type { CommandEnv } from './commands/env.js';
+import { completionCommand, completionCommands } from './commands/completion.js';
 import { getCommand } from './commands/get.js';
 import { gitCommand } from './commands/git.js';
 import { keygenCommand } from './commands/keygen.js';
@@ -42,8 +43,10 @@ export const COMMANDS: readonly AnyCommandDef[] = [
   diffCommand,
   logCommand,
   gitCommand,
+  completionCommand,
   demoCommand,
 ];
+completionCommands.push(...COMMANDS);
 
 /** The help's closing table, made from the one exit-code table (errors.ts). */
 export function exitCodesEpilogue(): string {

@@ -50,7 +50,7 @@ function unsupportedStore(store: 'ini' | 'binary', path: string | undefined): Us
         : `sops would store ${path} whole, as a binary file (its store for names it does not know), which envseal does not support`;
   return new UsageError(what, {
     file: path,
-    hint: store === 'ini' ? 'keep the values in a dotenv, YAML or JSON file, or use sops for INI files' : 'if it is dotenv, YAML or JSON text, pass --format dotenv, yaml or json',
+    hint: store === 'ini' ? 'keep the values in a dotenv, YAML or JSON file, or use sops for INI files' : 'if it is dotenv, YAML or JSON text, pass --input-format dotenv, yaml or json',
   });
 }
 

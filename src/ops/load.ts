@@ -1,5 +1,5 @@
 /** Reading a file and parsing it with its format (asynchronously through the Io, or synchronously through a Host). */
-import { IoError, ParseError, toIoError } from '../errors.js';
+import { IoError, ParseError, toIoError, UsageError } from '../errors.js';
 import { hasConflictMarkers, splitConflict } from './conflict.js';
 import { formatFor, type Format } from '../formats/index.js';
 import type { ParsedFile } from '../formats/format.js';
@@ -16,7 +16,16 @@ export interface LoadedFile {
   readonly parsed: ParsedFile;
 }
 
+/** `-` (or /dev/stdin) names standard input, as in sops. */
+export function isStdin(display: string): boolean {
+  return display === '-' || display === '/dev/stdin';
+}
+
 export async function loadFile(ctx: Ctx, display: string, formatOverride?: string): Promise<LoadedFile> {
+  if (isStdin(display)) {
+    if (formatOverride === undefined) throw new UsageError('reading a file from standard input needs its format', { hint: 'add --input-format dotenv, yaml or json' });
+    return parsedFile(ctx, 'standard input', display, formatFor(display, formatOverride), await ctx.io.stdin.read());
+  }
   const format = formatFor(display, formatOverride);
   const abs = resolveFromCwd(ctx, display);
   const stat = await ctx.io.fs.stat(abs);

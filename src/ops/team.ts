@@ -91,6 +91,8 @@ export interface AddPlan {
   readonly kept: KeptReader[];
   /** Sops files git ignores, included because a rule covers them. */
   readonly ignored: string[];
+  /** Files the new rules give the member that they read already (nothing to re-wrap there). */
+  readonly alreadyReads: number;
   /** The new `.sops.yaml`. */
   readonly configText: string;
   readonly createsConfig: boolean;
@@ -117,15 +119,19 @@ export async function planAdd(ctx: Ctx, input: { name: string; recipient: string
   const kept = team.roster.members.size === 0 ? await existingReaders(ctx, all, recipient) : [];
   const configText = addText(team, input, recipient, kept, all);
   const newConfig = parseConfig(configText, team.configPath, ctx.warn);
+  let alreadyReads = 0;
   const files = all.flatMap((file): FileChange[] => {
     const rule = ruleFor(newConfig, file.abs, sep);
     if (rule === null || !rule.groups.some((g) => g.age.includes(recipient))) return [];
     const target = currentTarget(file);
-    if (readsAlready(metadataOf(file), recipient) && wasExpected(team, file, recipient)) return [];
+    if (readsAlready(metadataOf(file), recipient) && wasExpected(team, file, recipient)) {
+      alreadyReads += 1;
+      return [];
+    }
     return [{ file, target: withMember(target, recipient) }];
   });
   const planned = new Set(files.map((f) => f.file));
-  return { team, name: input.name, recipient, kept, configText, createsConfig: team.text === null, files, ignored: ignored.filter((f) => planned.has(f)).map((f) => relativeTo(team, f.abs)) };
+  return { team, name: input.name, recipient, kept, configText, createsConfig: team.text === null, files, alreadyReads, ignored: ignored.filter((f) => planned.has(f)).map((f) => relativeTo(team, f.abs)) };
 }
 
 /**

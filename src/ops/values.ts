@@ -16,19 +16,29 @@ import { reseal, sealNew } from './seal.js';
 
 export interface Located {
   readonly opened: OpenedFile;
+  /** The document the key is in (see {@link locate}). */
+  readonly doc: number;
   readonly segments: Segment[];
   readonly found: boolean;
 }
 
 const DOTENV_KEY = /^[\w.-]+$/;
 
-/** Opens `file` and resolves `key` in its first document. */
+/**
+ * Opens `file` and resolves `key`. In a file of several YAML documents the last document that
+ * holds the key counts, as in `run` (later documents override earlier ones, like later files);
+ * a key no document holds belongs to the first.
+ */
 async function locate(ctx: Ctx, file: string, key: string, format?: string | undefined): Promise<Located> {
   const loaded = await loadFile(ctx, file, format);
   const opened = await openFile(ctx, loaded);
-  const doc = opened.docs[0] ?? { kind: 'map', items: [] };
-  const { segments, found } = resolveKeyPath(doc, parseKeyPath(key), loaded.format.name === 'dotenv');
-  return { opened, segments, found };
+  const path = parseKeyPath(key);
+  const flat = loaded.format.name === 'dotenv';
+  for (let doc = opened.docs.length - 1; doc >= 0; doc--) {
+    const found = resolveKeyPath(opened.docs[doc] as MapNode, path, flat);
+    if (found.found) return { opened, doc, ...found };
+  }
+  return { opened, doc: 0, ...resolveKeyPath(opened.docs[0] ?? { kind: 'map', items: [] }, path, flat) };
 }
 
 function notFound(file: LoadedFile, key: string): ConfigError {
@@ -36,10 +46,17 @@ function notFound(file: LoadedFile, key: string): ConfigError {
 }
 
 export async function getValue(ctx: Ctx, file: string, key: string, format?: string | undefined): Promise<Node> {
-  const { opened, segments, found } = await locate(ctx, file, key, format);
-  const value = found ? getAt(opened.docs[0] as MapNode, segments) : undefined;
+  const { opened, doc, segments, found } = await locate(ctx, file, key, format);
+  const value = found ? getAt(opened.docs[doc] as MapNode, segments) : undefined;
   if (value === undefined) throw notFound(opened.loaded, key);
   return value;
+}
+
+/** The first document of a file, decrypted (`get` with no key). */
+export async function getAllValues(ctx: Ctx, file: string, format?: string | undefined): Promise<{ doc: MapNode; format: string }> {
+  const loaded = await loadFile(ctx, file, format);
+  const opened = await openFile(ctx, loaded, { readOnly: true });
+  return { doc: opened.docs[0] ?? { kind: 'map', items: [] }, format: loaded.format.name };
 }
 
 export interface SetResult {
@@ -64,11 +81,11 @@ export async function setValue(ctx: Ctx, file: string, key: string, value: Node,
       parseRecipientFlags(options.plan.age); // a bad recipient is an error even when unused
       ctx.warn(`--age is used only when set creates a file; ${probe.display} keeps its recipients (change them with envseal updatekeys or envseal team add)`);
     }
-    const { opened, segments } = await locate(ctx, file, key, options.format);
+    const { opened, doc, segments } = await locate(ctx, file, key, options.format);
     const docs = [...opened.docs];
-    const current = getAt(docs[0] as MapNode, segments);
+    const current = getAt(docs[doc] as MapNode, segments);
     if (current !== undefined && sameTree(current, value)) return { file: opened.loaded, changed: false, created: false, path: describeKeyPath(segments) };
-    docs[0] = setAt(docs[0] as MapNode, segments, value);
+    docs[doc] = setAt(docs[doc] as MapNode, segments, value);
     await write(ctx, opened, docs);
     return { file: opened.loaded, changed: true, created: false, path: describeKeyPath(segments) };
   });
@@ -87,10 +104,10 @@ async function createWith(ctx: Ctx, probe: LoadedFile, key: string, value: Node,
 
 export async function unsetValue(ctx: Ctx, file: string, key: string, format?: string): Promise<{ file: LoadedFile; path: string }> {
   return ctx.io.fs.withLock(resolveFromCwd(ctx, file), async () => {
-    const { opened, segments, found } = await locate(ctx, file, key, format);
+    const { opened, doc, segments, found } = await locate(ctx, file, key, format);
     if (!found) throw notFound(opened.loaded, key);
     const docs = [...opened.docs];
-    docs[0] = removeAt(docs[0] as MapNode, segments);
+    docs[doc] = removeAt(docs[doc] as MapNode, segments);
     await write(ctx, opened, docs);
     return { file: opened.loaded, path: describeKeyPath(segments) };
   });

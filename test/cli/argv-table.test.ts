@@ -69,6 +69,10 @@ const TABLE: ReadonlyArray<readonly [string, string, Record<string, unknown>]> =
   ['log DB_URL -f a.env -f b.env --json', 'log', { key: 'DB_URL', file: ['a.env', 'b.env'], json: true }],
   ['log -f.env.production API_KEY', 'log', { key: 'API_KEY', file: ['.env.production'] }],
   ['demo', 'demo', {}],
+  ['completion bash', 'completion', { shell: 'bash' }],
+  ['get', 'get', { key: undefined, file: '.env' }],
+  ['get --json -f s.yaml', 'get', { key: undefined, json: true, file: 's.yaml' }],
+  ['get K --input-format yaml', 'get', { key: 'K', inputFormat: 'yaml', format: 'yaml' }],
   ['git setup', 'git setup', { global: false, diffValues: undefined }],
   ['git setup --global --diff-values', 'git setup', { global: true, diffValues: true }],
   ['git merge-driver .merge_file_a .merge_file_b .merge_file_c app/.env', 'git merge-driver', { base: '.merge_file_a', ours: '.merge_file_b', theirs: '.merge_file_c', path: 'app/.env' }],
@@ -95,7 +99,7 @@ describe('argv → arguments, every command', () => {
   });
 
   it('refuses what no command declares', async () => {
-    for (const line of ['get', 'bogus', 'decrypt .env --bogus', 'team', 'set K --generate 8 extra arg', 'log K extra', 'diff --bogus']) {
+    for (const line of ['set', 'bogus', 'decrypt .env --bogus', 'team', 'set K --generate 8 extra arg', 'log K extra', 'diff --bogus', 'completion tcsh', 'decrypt .env --output', 'get K -f']) {
       expect(await parse(line.split(' ')), line).toBeInstanceOf(Error);
     }
   });

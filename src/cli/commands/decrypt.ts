@@ -6,11 +6,11 @@ import { UsageError } from '../../errors.js';
 import { formatNamed } from '../../formats/index.js';
 import { emitShell } from '../../formats/shell.js';
 import { resolveFromCwd } from '../../paths.js';
-import { loadFile } from '../../ops/load.js';
+import { isStdin, loadFile } from '../../ops/load.js';
 import { openFile } from '../../ops/open.js';
 import { defineCommand } from './define.js';
 import { ctxFor, say } from './env.js';
-import { inputFormatOption } from './options.js';
+import { inputFormatOnlyOption } from './options.js';
 import { findStoreOptions } from '../../config/load.js';
 
 export const decryptCommand = defineCommand({
@@ -19,7 +19,7 @@ export const decryptCommand = defineCommand({
   positionals: { file: { type: 'string', demandOption: true, describe: 'the encrypted file' } },
   options: {
     format: { type: 'string', requiresArg: true, choices: ['dotenv', 'yaml', 'json', 'shell'], describe: "output format (default: the file's own)" },
-    'input-format': inputFormatOption,
+    'input-format': inputFormatOnlyOption,
     output: { alias: 'o', type: 'string', requiresArg: true, describe: 'write the plaintext to this file (mode 0600) instead of stdout' },
     'in-place': { alias: 'i', type: 'boolean', describe: 'replace the file with its plaintext (on purpose)' },
     'ignore-mac': { type: 'boolean', default: false, describe: 'decrypt even if the integrity check fails (says so on stderr)' },
@@ -46,6 +46,7 @@ export const decryptCommand = defineCommand({
       }
       return { text, abs: loaded.abs, display: loaded.display, bytes: loaded.bytes, sameFormat: target === loaded.format.name };
     };
+    if (args.inPlace === true && isStdin(args.file)) throw new UsageError('--in-place needs a file, not standard input', { hint: 'drop --in-place: the plaintext goes to stdout' });
     if (args.inPlace === true) {
       await env.io.fs.withLock(resolveFromCwd(env.io, args.file), async () => {
         const result = await plaintext();

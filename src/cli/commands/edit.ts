@@ -24,11 +24,11 @@ export const editCommand = defineCommand({
   command: 'edit <file>',
   describe: 'edit the decrypted file in your editor, then re-encrypt it',
   positionals: { file: { type: 'string', demandOption: true, describe: 'the encrypted file' } },
-  options: { format: inputFormatOption },
+  options: { 'input-format': inputFormatOption },
   examples: [['EDITOR=nano $0 edit .env', 'edit .env in nano']],
   async handler(env, args) {
     const ctx = ctxFor(env, args.config);
-    const { opened, plaintext } = await openForEdit(ctx, args.file, args.format);
+    const { opened, plaintext } = await openForEdit(ctx, args.file, args.inputFormat);
     const { loaded } = opened;
     const editor = await findEditor(env.io);
     const folder = await env.io.fs.privateFolder(join(env.io.privateTempRoot, 'envseal-edit-'));

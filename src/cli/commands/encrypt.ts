@@ -3,7 +3,9 @@
  * with values added by hand gets only those encrypted, with its existing data key, and
  * every other byte kept.
  */
+import { UsageError } from '../../errors.js';
 import { encryptFileInPlace } from '../../ops/encrypt.js';
+import { isStdin } from '../../ops/load.js';
 import { isIgnored } from '../../ops/git.js';
 import { resolveFromCwd } from '../../paths.js';
 import { defineCommand } from './define.js';
@@ -18,7 +20,7 @@ export const encryptCommand = defineCommand({
     age: ageOption,
     stdout: { type: 'boolean', default: false, describe: 'print the result instead of writing the file' },
     yes: yesOption,
-    format: inputFormatOption,
+    'input-format': inputFormatOption,
     ...ruleOptions,
     'mac-only-encrypted': macOnlyOption,
   },
@@ -30,14 +32,15 @@ export const encryptCommand = defineCommand({
     const ctx = ctxFor(env, args.config);
     const flags = { age: args.age, rule: ruleFromFlags(args), macOnlyEncrypted: args.macOnlyEncrypted, yes: args.yes };
     for (const file of args.files) {
-      const result = await encryptFileInPlace(ctx, file, args.format, flags, { write: !args.stdout });
+      if (isStdin(file) && !args.stdout) throw new UsageError('encrypting standard input needs --stdout: there is no file to write', { hint: 'envseal encrypt - --input-format dotenv --stdout < .env' });
+      const result = await encryptFileInPlace(ctx, file, args.inputFormat, flags, { write: !args.stdout });
       if (result.encrypted === null) {
         say(env, `envseal: ${result.display} is already encrypted; nothing to do`);
         continue;
       }
       if (args.stdout) env.io.stdout.write(result.encrypted.text);
       say(env, `envseal: ${result.encrypted.summary}`);
-      if (!args.stdout && (await isIgnored(ctx, env.io.cwd, resolveFromCwd(env.io, file)))) {
+      if (!args.stdout && !isStdin(file) && (await isIgnored(ctx, env.io.cwd, resolveFromCwd(env.io, file)))) {
         say(env, `envseal: note: git ignores ${result.display} (git check-ignore -v ${result.display} says why): to commit it, take it out of .gitignore or git add -f it`);
       }
     }

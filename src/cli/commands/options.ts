@@ -30,7 +30,17 @@ export const dropOtherKeysOption = {
   describe: 'remove pgp/kms/… entries that cannot get the new data key',
 } as const satisfies Options;
 
+/** `--input-format` (with `--format` as its other name on commands that print no other format). */
 export const inputFormatOption = {
+  alias: 'format',
+  requiresArg: true,
+  type: 'string',
+  choices: ['dotenv', 'yaml', 'json'],
+  describe: 'read the file as this format instead of guessing from its name',
+} as const satisfies Options;
+
+/** `--input-format` alone, for commands whose `--format` is the output format (decrypt, scan). */
+export const inputFormatOnlyOption = {
   requiresArg: true,
   type: 'string',
   choices: ['dotenv', 'yaml', 'json'],

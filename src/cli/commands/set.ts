@@ -21,7 +21,7 @@ export const setCommand = defineCommand({
   },
   options: {
     file: fileOption,
-    format: inputFormatOption,
+    'input-format': inputFormatOption,
     age: ageOption,
     generate: { type: 'string', describe: 'store a random secret of this many bytes (default 32), base64url' },
     show: { type: 'boolean', default: false, describe: 'print the generated secret' },
@@ -37,7 +37,7 @@ export const setCommand = defineCommand({
     const generated = args.generate !== undefined;
     const text = args.generate !== undefined ? generateSecret(args.generate, args.value) : await readValue(env, args.key, args.value);
     const value: Node = { kind: 'str', value: text };
-    const result = await setValue(ctx, args.file, args.key, value, { format: args.format, plan: { age: args.age, yes: args.yes } });
+    const result = await setValue(ctx, args.file, args.key, value, { format: args.inputFormat, plan: { age: args.age, yes: args.yes } });
     if (generated && args.show) env.io.stdout.write(`${text}\n`);
     const what = generated ? 'a generated secret' : 'the value';
     if (result.created) say(env, `envseal: created ${result.file.display} with ${result.path} (${what})`);

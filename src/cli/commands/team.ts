@@ -33,6 +33,12 @@ const teamLs = defineCommand({
       out(`${m.name ?? '(not in the roster)'}  ${m.recipient}${expiry}`);
       out(m.files.length === 0 ? '    reads no file yet' : m.files.map((f) => `    ${f}`).join('\n'));
     }
+    const rules = team.config?.creationRules ?? [];
+    if (rules.length > 0) out('rules (team add --rule takes the number or the exact path_regex):');
+    for (const rule of rules) {
+      const readers = rule.groups.flatMap((g) => g.age).map((r) => team.nameOf(r) ?? `${r.slice(0, 16)}…`);
+      out(`  ${rule.index + 1}  ${rule.pathRegex === null ? '(every file)' : rule.pathRegex.source}  →  ${readers.join(', ') || 'nobody'}`);
+    }
   },
 });
 
@@ -61,6 +67,7 @@ const teamAdd = defineCommand({
     for (const k of plan.kept) {
       say(env, `  keep the reader ${k.recipient.slice(0, 16)}… as ${k.name} (${k.you ? 'you; ' : ''}reads ${count(k.files, 'file')}; rename them in the roster if you like)`);
     }
+    if (plan.alreadyReads > 0) say(env, `  ${plan.name} already reads ${count(plan.alreadyReads, 'file')} the rules give them`);
     say(env, plan.files.length === 0 ? '  no encrypted file to re-wrap' : `  re-wrap ${count(plan.files.length, 'file')} for ${plan.name}:`);
     for (const p of plan.files) say(env, `    ${relativeTo(team, p.file.abs)}`);
     sayIgnored(env, plan.ignored);
