@@ -3,9 +3,10 @@
  * the fixture's committed test key. envseal itself does not do PGP.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { PGP_FIXTURES } from './paths.js';
 
 let home: string | undefined;
@@ -29,3 +30,15 @@ export function pgpDataKey(armored: string): Uint8Array {
   });
   return new Uint8Array(out);
 }
+
+// gpg starts an agent per GNUPGHOME that outlives the test run: stop it and remove the folder.
+afterAll(() => {
+  if (home === undefined) return;
+  try {
+    execFileSync('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, GNUPGHOME: home }, stdio: 'ignore' });
+  } catch {
+    // no gpgconf: the agent exits when its socket goes
+  }
+  rmSync(home, { recursive: true, force: true });
+  home = undefined;
+});
