@@ -6,7 +6,10 @@ const { config, renderError } = require('../dist/bundle/preload.cjs');
 
 try {
   const files = process.env.ENVSEAL_FILES;
-  config({ path: files ? files.split(',').map((f) => f.trim()).filter(Boolean) : '.env' });
+  config({
+    path: files ? files.split(',').map((f) => f.trim()).filter(Boolean) : '.env',
+    ignoreMissing: process.env.ENVSEAL_IGNORE_MISSING === '1',
+  });
 } catch (err) {
   process.stderr.write(renderError(err, process.cwd(), process.env.ENVSEAL_DEBUG === '1'));
   process.exit(typeof err?.exitCode === 'number' ? err.exitCode : 1);

@@ -18,3 +18,13 @@ export function expandAttachedValues(argv: readonly string[]): string[] {
   }
   return out;
 }
+
+/**
+ * yargs turns a lone `-` positional into '' (or drops it from a list), and never takes it as an
+ * option's value; so before it sees the words, each `-` ahead of `--` becomes /dev/stdin, the
+ * other name every command already reads as "standard input" (ops/load.ts isStdin).
+ */
+export function stdinDashes(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((word, i) => (word === '-' && (end === -1 || i < end) ? '/dev/stdin' : word));
+}

@@ -5,6 +5,7 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { EXIT_CODES } from '../errors.js';
+import { stdinDashes } from './argv.js';
 import { usageError } from './usage.js';
 import { decryptCommand } from './commands/decrypt.js';
 import { callHandler, toModule, type AnyCommandDef, type Dispatch } from './commands/define.js';
@@ -57,7 +58,7 @@ export function exitCodesEpilogue(): string {
 /** The parser for `argv`, with the commands' handlers called through `dispatch`. */
 export function buildParser(argv: readonly string[], env: CommandEnv, dispatch?: Dispatch): Argv {
   const run: Dispatch = dispatch ?? ((_name, def, args) => callHandler(def, env, args));
-  let parser: Argv = yargs([...argv])
+  let parser: Argv = yargs()
     .scriptName('envseal')
     .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false, 'dot-notation': false })
     .option('config', { ...configOption, global: true })
@@ -83,7 +84,7 @@ export function buildParser(argv: readonly string[], env: CommandEnv, dispatch?:
 /** Parses `argv` with yargs and runs the command it names. Errors propagate to main's catch. */
 export async function parseWithYargs(argv: readonly string[], env: CommandEnv): Promise<void> {
   let printed = '';
-  await buildParser(argv, env).parseAsync([...argv], {}, (_err, _args, output) => {
+  await buildParser(argv, env).parseAsync(stdinDashes(argv), {}, (_err, _args, output) => {
     printed = output;
   });
   if (printed !== '') env.io.stdout.write(printed.endsWith('\n') ? printed : `${printed}\n`);

@@ -5,6 +5,8 @@
  */
 import { nodeHost } from '../io/host.js';
 import { printable } from '../text.js';
+import { EnvsealError } from '../errors.js';
+import { displayPath } from '../paths.js';
 import { loadValuesSync } from '../ops/env-values.js';
 import type { EnvValue } from '../run/env.js';
 
@@ -21,6 +23,8 @@ export interface LoadOptions {
   readonly format?: 'dotenv' | 'yaml' | 'json';
   /** No warnings on stderr. */
   readonly quiet?: boolean;
+  /** Skip files that do not exist instead of failing (dotenvx's `--ignore=MISSING_ENV_FILE`). */
+  readonly ignoreMissing?: boolean;
 }
 
 export interface ConfigOptions extends LoadOptions {
@@ -58,7 +62,7 @@ function warner(options: LoadOptions): (message: string) => void {
  */
 export function config(options: ConfigOptions = {}): ConfigResult {
   const ctx = { host: nodeHost({ env: options.env }), cwd: options.cwd ?? process.cwd(), warn: warner(options) };
-  const parsed = plain(loadValuesSync(ctx, paths(options), options.format, options.flatten === true));
+  const parsed = plain(withFileInMessage(() => loadValuesSync(ctx, paths(options), options.format, options.flatten === true, options.ignoreMissing === true), ctx.cwd));
   const target = options.processEnv ?? process.env;
   // Reading process.env[key] is a getenv(3), a scan of the whole environment: ask once for
   // every name. (Each assignment is a setenv(3), another scan; that part cannot be avoided.)
@@ -71,3 +75,23 @@ export function config(options: ConfigOptions = {}): ConfigResult {
   return { parsed };
 }
 
+
+/**
+ * Library errors name their file in the message too (the CLI prints the file beside it; a
+ * program that logs `err.message` would otherwise lose it).
+ */
+export function withFileInMessage<T>(work: () => T, cwd: string): T {
+  try {
+    return work();
+  } catch (err) {
+    throw namedError(err, cwd);
+  }
+}
+
+export function namedError(err: unknown, cwd: string): unknown {
+  if (err instanceof EnvsealError && err.file !== undefined) {
+    const where = displayPath(err.file, cwd) + (err.line === undefined ? '' : `:${err.line}`);
+    if (!err.message.includes(where)) err.message = `${err.message} (${where})`;
+  }
+  return err;
+}

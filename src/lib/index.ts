@@ -14,7 +14,7 @@ import { nodeIo, type Io } from '../io/io.js';
 import { makeCtx, type Ctx } from '../ops/context.js';
 import { encryptFileInPlace } from '../ops/encrypt.js';
 import { loadValues } from '../ops/env-values.js';
-import { paths, plain, type LoadOptions } from './config-loader.js';
+import { namedError, paths, plain, type LoadOptions } from './config-loader.js';
 import { loadFile } from '../ops/load.js';
 import { openFile } from '../ops/open.js';
 import { findStoreOptions } from '../config/load.js';
@@ -31,7 +31,17 @@ function ctxOf(options: { cwd?: string | undefined; env?: Readonly<Record<string
 
 /** The decrypted values of the files, without touching process.env. */
 export async function load(options: LoadOptions = {}): Promise<Record<string, string>> {
-  return plain(await loadValues(ctxOf(options), paths(options), options.format, options.flatten === true));
+  const ctx = ctxOf(options);
+  return named(ctx, async () => plain(await loadValues(ctx, paths(options), options.format, options.flatten === true, options.ignoreMissing === true)));
+}
+
+/** Runs a library call; its EnvsealError names the file in its message (see namedError). */
+async function named<T>(ctx: Ctx, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw namedError(err, ctx.cwd);
+  }
 }
 
 export interface DecryptOptions {
@@ -49,10 +59,12 @@ export interface Decrypted {
 /** Decrypts a file (MAC verified) and returns its plaintext; nothing is written. */
 export async function decryptFile(path: string, options: DecryptOptions = {}): Promise<Decrypted> {
   const ctx = ctxOf(options);
-  const loaded = await loadFile(ctx, path, options.format);
-  const opened = await openFile(ctx, loaded, { readOnly: true });
-  const store = await findStoreOptions(ctx.io, loaded.abs, { explicit: ctx.configPath });
-  return { text: formatFor(path, options.format).emitPlain(opened.docs, loaded.parsed, loaded.abs, store) };
+  return named(ctx, async () => {
+    const loaded = await loadFile(ctx, path, options.format);
+    const opened = await openFile(ctx, loaded, { readOnly: true });
+    const store = await findStoreOptions(ctx.io, loaded.abs, { explicit: ctx.configPath });
+    return { text: formatFor(path, options.format).emitPlain(opened.docs, loaded.parsed, loaded.abs, store) };
+  });
 }
 
 export interface EncryptOptions extends DecryptOptions {
@@ -64,8 +76,11 @@ export interface EncryptOptions extends DecryptOptions {
 
 /** Encrypts a file in place, as `envseal encrypt` does. Returns whether it was changed. */
 export async function encryptFile(path: string, options: EncryptOptions = {}): Promise<{ changed: boolean }> {
-  const result = await encryptFileInPlace(ctxOf(options), path, options.format, { age: options.age }, { write: true });
-  return { changed: result.encrypted !== null };
+  const ctx = ctxOf(options);
+  return named(ctx, async () => {
+    const result = await encryptFileInPlace(ctx, path, options.format, { age: options.age }, { write: true });
+    return { changed: result.encrypted !== null };
+  });
 }
 
 export { isEnvsealError } from '../errors.js';

@@ -8,10 +8,12 @@ import type { Ctx, SyncCtx } from './context.js';
 import { loadFile, loadFileSync, type LoadedFile } from './load.js';
 import { openFile, openFileSync } from './open.js';
 import type { MapNode } from '../tree.js';
+import { resolveFromCwd } from '../paths.js';
 
-export async function loadValues(ctx: Ctx, files: readonly string[], format: string | undefined, flatten: boolean): Promise<Map<string, EnvValue>> {
+export async function loadValues(ctx: Ctx, files: readonly string[], format: string | undefined, flatten: boolean, ignoreMissing = false): Promise<Map<string, EnvValue>> {
   const merged = new Map<string, EnvValue>();
   for (const file of files) {
+    if (ignoreMissing && (await ctx.io.fs.stat(resolveFromCwd(ctx, file))) === null) continue;
     const loaded = await loadFile(ctx, file, format);
     const opened = isEncrypted(loaded) ? (await openFile(ctx, loaded, { readOnly: true })).docs : null;
     addFile(ctx, merged, loaded, opened, flatten);
@@ -19,9 +21,10 @@ export async function loadValues(ctx: Ctx, files: readonly string[], format: str
   return merged;
 }
 
-export function loadValuesSync(ctx: SyncCtx, files: readonly string[], format: string | undefined, flatten: boolean): Map<string, EnvValue> {
+export function loadValuesSync(ctx: SyncCtx, files: readonly string[], format: string | undefined, flatten: boolean, ignoreMissing = false): Map<string, EnvValue> {
   const merged = new Map<string, EnvValue>();
   for (const file of files) {
+    if (ignoreMissing && ctx.host.fileModeSync(resolveFromCwd(ctx, file)) === null) continue;
     const loaded = loadFileSync(ctx, file, format);
     const opened = isEncrypted(loaded) ? openFileSync(ctx, loaded, { readOnly: true }).docs : null;
     addFile(ctx, merged, loaded, opened, flatten);

@@ -37,7 +37,7 @@ export function documentToEnv(stored: MapNode, opened: MapNode, options: { flatt
     if (!options.flatten) {
       throw new UsageError(`key ${path.join('.')} holds a nested value, which is not an environment variable`, {
         file: options.file,
-        hint: 'pass --flatten to turn db.password into DB_PASSWORD',
+        hint: 'pass --flatten (the library: flatten: true) to turn db.password into DB_PASSWORD',
       });
     }
     if (node.kind === 'map') {

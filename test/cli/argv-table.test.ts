@@ -4,7 +4,7 @@
  * recorder. Also: run's fast parser agrees with yargs on everything it accepts.
  */
 import { describe, expect, it } from 'vitest';
-import { expandAttachedValues } from '../../src/cli/argv.js';
+import { expandAttachedValues, stdinDashes } from '../../src/cli/argv.js';
 import { commandName, type AnyCommandDef } from '../../src/cli/commands/define.js';
 import type { CommandEnv } from '../../src/cli/commands/env.js';
 import { parseRunArgv, type RunArgs } from '../../src/cli/commands/run-options.js';
@@ -20,7 +20,7 @@ interface Parsed {
 async function parse(argv: readonly string[]): Promise<Parsed | Error> {
   const env: CommandEnv = { io: testIo({ cwd: tempDir() }).io, exitCode: 0, main };
   let seen: Parsed | null = null;
-  const expanded = expandAttachedValues(argv);
+  const expanded = stdinDashes(expandAttachedValues(argv));
   try {
     await buildParser(expanded, env, async (name, _def, args) => {
       seen = { command: name.join(' '), args };
@@ -43,6 +43,8 @@ const TABLE: ReadonlyArray<readonly [string, string, Record<string, unknown>]> =
   ['decrypt s.yaml --format json --input-format yaml -o out.json', 'decrypt', { format: 'json', inputFormat: 'yaml', output: 'out.json' }],
   ['decrypt .env -i --ignore-mac', 'decrypt', { inPlace: true, ignoreMac: true }],
   ['decrypt .env -oout.env', 'decrypt', { output: 'out.env' }],
+  ['decrypt - --input-format dotenv', 'decrypt', { file: '/dev/stdin', inputFormat: 'dotenv' }],
+  ['encrypt - a.env --stdout', 'encrypt', { files: ['/dev/stdin', 'a.env'], stdout: true }],
   ['get KEY', 'get', { key: 'KEY', file: '.env', format: undefined }],
   ['get db.password -f s.yaml', 'get', { key: 'db.password', file: 's.yaml' }],
   ['get API_KEY -f.env.production', 'get', { key: 'API_KEY', file: '.env.production' }],
