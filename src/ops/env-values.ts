@@ -39,5 +39,6 @@ function isEncrypted(loaded: LoadedFile): boolean {
 /** `opened`: the decrypted documents, or null for a file that is not encrypted. */
 function addFile(ctx: SyncCtx, into: Map<string, EnvValue>, loaded: LoadedFile, opened: MapNode[] | null, flatten: boolean): void {
   if (opened === null) ctx.warn(`${loaded.display} is not encrypted; loading it as plain text`);
-  addDocuments(into, loaded.parsed.docs, opened ?? loaded.parsed.docs, flatten, loaded.abs, opened !== null);
+  // A .env's keys are variable names already: --flatten renames only YAML and JSON keys.
+  addDocuments(into, loaded.parsed.docs, opened ?? loaded.parsed.docs, flatten && loaded.format.name !== 'dotenv', loaded.abs, opened !== null);
 }

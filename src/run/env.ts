@@ -1,12 +1,14 @@
 /**
  * From decrypted documents to environment variables (README "run"). Pure.
  * Top-level scalars become variables verbatim; comments and nulls are skipped. A nested
- * value is an error naming its key unless `flatten`, which joins the path with `_` and
- * upper-cases it (`db.password` → `DB_PASSWORD`, list items by index: `HOSTS_0`).
+ * value is an error naming its key unless `flatten`, which names every value by one rule
+ * (run/flatten.ts: `apiKey` → `API_KEY`, `db.password` → `DB_PASSWORD`, `hosts[0]` →
+ * `HOSTS_0`); two keys that would share a name are an error.
  */
 import { ConfigError, UsageError } from '../errors.js';
 import { scalarToText } from '../formats/scalar-text.js';
 import { isScalar, type ListItem, type MapNode, type Node } from '../tree.js';
+import { flattenedName, resolvedEntries } from './flatten.js';
 
 export interface EnvValue {
   readonly value: string;
@@ -16,22 +18,30 @@ export interface EnvValue {
 
 /**
  * `stored` is the document as it sits in the file (ENC values) and `opened` the same
- * document decrypted: walking both side by side tells which values were secret.
+ * document decrypted: walking both side by side tells which values were secret. Merge keys
+ * are resolved and `flatten` names follow one rule (run/flatten.ts).
  */
 export function documentToEnv(stored: MapNode, opened: MapNode, options: { flatten: boolean; file: string }): Map<string, EnvValue> {
   const out = new Map<string, EnvValue>();
-  const put = (name: string, value: string, secret: boolean): void => {
+  const pathOf = new Map<string, string>();
+  const put = (path: readonly string[], value: string, secret: boolean): void => {
+    const name = options.flatten ? flattenedName(path) : (path[0] as string);
     if (name === '' || name.includes('=') || name.includes('\0')) {
-      throw new UsageError(`key ${JSON.stringify(name)} cannot be an environment variable name`, { file: options.file });
+      throw new UsageError(`key ${JSON.stringify(path.join('.'))} cannot be an environment variable name`, { file: options.file });
     }
     if (value.includes('\0')) throw new UsageError(`the value of ${name} contains a NUL byte, which an environment variable cannot hold`, { file: options.file });
+    const earlier = pathOf.get(name);
+    if (earlier !== undefined) {
+      throw new UsageError(`keys ${earlier} and ${path.join('.')} both become the variable ${name}`, { file: options.file, hint: 'rename one of them; --flatten upper-cases names and turns other characters into _' });
+    }
+    pathOf.set(name, path.join('.'));
     out.set(name, { value, secret });
   };
   const visit = (path: string[], storedNode: Node | undefined, node: Node): void => {
     if (node.kind === 'null') return;
     if (isScalar(node)) {
       const secret = storedNode !== undefined && storedNode.kind === 'str' && storedNode.value.startsWith('ENC[');
-      put(path.length === 1 ? (path[0] as string) : path.join('_').toUpperCase(), scalarToText(node), secret);
+      put(path, scalarToText(node), secret);
       return;
     }
     if (!options.flatten) {
@@ -41,12 +51,7 @@ export function documentToEnv(stored: MapNode, opened: MapNode, options: { flatt
       });
     }
     if (node.kind === 'map') {
-      const storedItems = storedNode?.kind === 'map' ? storedNode.items : [];
-      node.items.forEach((item, i) => {
-        if (item.kind !== 'entry') return;
-        const twin = storedItems[i];
-        visit([...path, item.key], twin?.kind === 'entry' ? twin.value : undefined, item.value);
-      });
+      for (const e of resolvedEntries(storedNode, node)) visit([...path, e.key], e.stored, e.opened);
     } else {
       const storedItems: readonly ListItem[] = storedNode?.kind === 'list' ? storedNode.items : [];
       let index = 0;
@@ -57,11 +62,7 @@ export function documentToEnv(stored: MapNode, opened: MapNode, options: { flatt
       });
     }
   };
-  opened.items.forEach((item, i) => {
-    if (item.kind !== 'entry') return;
-    const twin = stored.items[i];
-    visit([item.key], twin?.kind === 'entry' ? twin.value : undefined, item.value);
-  });
+  for (const e of resolvedEntries(stored, opened)) visit([e.key], e.stored, e.opened);
   return out;
 }
 
@@ -132,7 +133,7 @@ export function checkRequired(childEnv: Readonly<Record<string, string>>, requir
   }
 }
 
-/** `--require A,B --require C` as key names. */
-export function requiredKeys(flags: readonly string[] | undefined): string[] {
+/** `--require A,B --require C` (or --mask-keys) as key names. */
+export function commaSeparatedKeys(flags: readonly string[] | undefined): string[] {
   return (flags ?? []).flatMap((r) => r.split(',')).map((k) => k.trim()).filter((k) => k !== '');
 }

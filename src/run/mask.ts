@@ -6,6 +6,8 @@
  */
 import type { Readable } from 'node:stream';
 import type { Output } from '../io/io.js';
+import { isSecretLike } from '../rules/secret-floor.js';
+import type { EnvValue } from './env.js';
 
 /** Where masked or piped output goes. */
 export type Sink = Pick<Output, 'write'>;
@@ -106,4 +108,46 @@ export function pipeMasked(masker: () => Masker): (from: Readable, to: Sink) => 
       });
       from.on('error', () => resolve());
     });
+}
+
+/** A value to hide, and whether the user named its key (--mask-keys) rather than the floor choosing it. */
+export interface MaskedValue {
+  readonly value: string;
+  readonly forced: boolean;
+}
+
+/**
+ * What `--mask` and CI masking hide: every value that was encrypted in its file and is above
+ * the secret floor (rules/secret-floor.ts: not `3000`, `true`, `production`, nor anything
+ * under 6 characters), and every non-empty value of a key in `forcedKeys`. Values a rule
+ * keeps in clear are not secrets and are never masked unless forced.
+ */
+export function valuesToMask(values: ReadonlyMap<string, EnvValue>, forcedKeys: ReadonlySet<string>): MaskedValue[] {
+  const out: MaskedValue[] = [];
+  for (const [name, { value, secret }] of values) {
+    if (forcedKeys.has(name) ? value !== '' : secret && isSecretLike(value)) out.push({ value, forced: forcedKeys.has(name) });
+  }
+  return out;
+}
+
+/**
+ * GitHub Actions workflow commands that register the values as secrets, so the runner masks
+ * them in the job's log. The runner masks a multi-line value only line by line, so each line
+ * is registered on its own (lines under the floor are skipped unless the key was forced: a
+ * `}` would otherwise be masked everywhere), escaped as workflow commands require.
+ */
+export function githubMaskCommands(values: readonly MaskedValue[]): string {
+  const lines = new Set<string>();
+  for (const { value, forced } of values) {
+    for (const raw of value.split('\n')) {
+      const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+      if (forced ? line.trim() !== '' : isSecretLike(line)) lines.add(line);
+    }
+  }
+  return [...lines].map((line) => `::add-mask::${escapeWorkflowValue(line)}\n`).join('');
+}
+
+/** Workflow command data: `%`, CR and LF escaped (`%25`, `%0D`, `%0A`). */
+export function escapeWorkflowValue(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }

@@ -88,7 +88,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   crypto: ['root', 'crypto', 'rules', 'metadata', 'keys', 'formats'],
   config: ['root', 'config', 'rules', 'keys', 'metadata', 'io'],
   io: ['root', 'io'],
-  run: ['root', 'run', 'formats', 'io'],
+  run: ['root', 'run', 'formats', 'io', 'rules'],
   ops: ['root', 'ops', 'run', 'io', 'config', 'crypto', 'keys', 'metadata', 'formats', 'rules'],
   cli: ['root', 'cli', 'ops', 'run', 'io', 'config', 'crypto', 'keys', 'metadata', 'formats', 'rules'],
   lib: ['root', 'lib', 'cli', 'ops', 'run', 'io', 'config', 'crypto', 'keys', 'metadata', 'formats', 'rules'],

@@ -81,6 +81,8 @@ const TABLE: ReadonlyArray<readonly [string, string, Record<string, unknown>]> =
   ['git textconv /tmp/x.env', 'git textconv', { file: '/tmp/x.env' }],
   ['run -- node app.js', 'run', { '--': ['node', 'app.js'], file: undefined, mask: false }],
   ['run -f.env.production -- node', 'run', { file: ['.env.production'], '--': ['node'] }],
+  ['run --no-github-mask --mask-keys A -- x', 'run', { githubMask: false, maskKeys: ['A'] }],
+  ['run --format yaml -- x', 'run', { inputFormat: 'yaml' }],
   ['run -f a.env -f b.env --mask --require A,B -- cmd -x 0755', 'run', { file: ['a.env', 'b.env'], mask: true, require: ['A,B'], '--': ['cmd', '-x', '0755'] }],
 ];
 
@@ -128,6 +130,8 @@ const RUN_TABLE: string[][] = [
   ['--require', 'A', 'B', '--example', '.env.example', '--', 'cmd'],
   ['--format', 'yaml', '-f', 'x.yaml', '--', 'cmd'],
   ['--format=json', '--', 'cmd'],
+  ['--input-format', 'yaml', '--', 'cmd'],
+  ['--mask', '--mask-keys', 'PORT,MODE', '--mask-keys', 'X', '--github-mask', '--', 'cmd'],
   ['--config', 'other/.sops.yaml', '--', 'cmd'],
   ['--config=c.yaml', '-f', 'a', '--', 'cmd', '--help'],
 ];
@@ -141,6 +145,8 @@ const RUN_FALLBACKS: string[][] = [
   ['--'],
   ['--format', 'toml', '--', 'cmd'],
   ['--no-override', '--', 'cmd'],
+  ['--no-github-mask', '--', 'cmd'],
+  ['--format', 'yaml', '--input-format', 'json', '--', 'cmd'],
   ['--override=false', '--', 'cmd'],
   ['--example', '--', 'cmd'],
   ['--example', 'a', '--example', 'b', '--', 'cmd'],

@@ -107,3 +107,77 @@ describe('the library', () => {
     expect(err.message).toContain('missing.env');
   });
 });
+
+describe('run: masking, CI, --flatten names', () => {
+  const node = process.execPath;
+  const PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n}\n-----END PRIVATE KEY-----';
+  const text = `TOKEN=s3cr3t-token-1\nOTHER=100%-secret\nNODE_ENV=production\nPORT=3000\nPEM="${PEM.replace(/\n/g, '\\n')}"\n`;
+
+  it('--mask hides secrets above the floor, not production or 3000; --mask-keys forces a key', async () => {
+    const f = await sealedDotenv(text);
+    const print = [node, '-e', 'for (const k of ["TOKEN","NODE_ENV","PORT"]) console.log(k + "=" + process.env[k])'];
+    const r = await f.run(['run', '--mask', '--', ...print]);
+    expect(r.stdout).toBe('TOKEN=****\nNODE_ENV=production\nPORT=3000\n');
+    const forced = await f.run(['run', '--mask', '--mask-keys', 'PORT', '--', ...print]);
+    expect(forced.stdout).toBe('TOKEN=****\nNODE_ENV=production\nPORT=****\n');
+  });
+
+  it('on GitHub Actions each secret is registered with ::add-mask:: first, a PEM line by line, escaped', async () => {
+    const f = await sealedDotenv(text);
+    const r = await cli(['run', '--', 'true'], { cwd: f.dir, env: { ...f.env, GITHUB_ACTIONS: 'true' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(
+      [
+        '::add-mask::s3cr3t-token-1',
+        '::add-mask::100%25-secret',
+        '::add-mask::-----BEGIN PRIVATE KEY-----',
+        '::add-mask::MIIEvQIBADANBgkqhkiG9w0BAQEFAASC',
+        '::add-mask::-----END PRIVATE KEY-----',
+        '',
+      ].join('\n'),
+    );
+    const optOut = await cli(['run', '--no-github-mask', '--', 'true'], { cwd: f.dir, env: { ...f.env, GITHUB_ACTIONS: 'true' } });
+    expect(optOut).toMatchObject({ code: 0, stdout: '' });
+    expect((await f.run(['run', '--', 'true'])).stdout).toBe('');
+  });
+
+  it('-f.env.production and --input-format reach run', async () => {
+    const f = await sealedDotenv();
+    writeFileSync(join(f.dir, '.env.production'), 'MODE=prod-mode\n');
+    expect((await f.run(['encrypt', '.env.production', '--age', f.id.recipient])).code).toBe(0);
+    writeFileSync(join(f.dir, 'values'), readFileSync(join(f.dir, '.env.production')));
+    const out = join(f.dir, 'out.txt');
+    const write = (expr: string) => [node, '-e', `require("fs").writeFileSync(${JSON.stringify(out)}, ${expr})`];
+    expect((await f.run(['run', '-f.env.production', '--', ...write('process.env.MODE')])).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('prod-mode');
+    expect((await f.run(['run', '-f', 'values', '--input-format', 'dotenv', '--', ...write('process.env.MODE')])).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('prod-mode');
+  });
+
+  it('--flatten: every name is a valid variable name, one rule at every level, merge keys resolved', async () => {
+    const f = await sealedDotenv();
+    writeFileSync(
+      join(f.dir, 'app.yaml'),
+      'defaults: &d\n  timeout: 30\n  retryCount: 3\nprod:\n  <<: *d\n  timeout: 60\n  dbPassword: hunter22\napiKey: abcdefgh\n"9lives": y\nweird-key: x\nhosts: [a, b]\n',
+    );
+    expect((await f.run(['encrypt', 'app.yaml', '--age', f.id.recipient])).code).toBe(0);
+    const out = join(f.dir, 'names.json');
+    const r = await cli(['run', '--pristine', '--flatten', '-f', 'app.yaml', '--', node, '-e', `require("fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.env))`], { cwd: f.dir, env: f.env });
+    expect(r.code, r.stderr).toBe(0);
+    const seen = JSON.parse(readFileSync(out, 'utf8')) as Record<string, string>;
+    const fromFile = Object.fromEntries(Object.entries(seen).filter(([k]) => !['PATH', 'HOME', 'USER', 'LANG', 'TERM', 'TZ'].includes(k)));
+    expect(fromFile).toEqual({
+      DEFAULTS_TIMEOUT: '30',
+      DEFAULTS_RETRY_COUNT: '3',
+      PROD_TIMEOUT: '60',
+      PROD_DB_PASSWORD: 'hunter22',
+      PROD_RETRY_COUNT: '3',
+      API_KEY: 'abcdefgh',
+      _9LIVES: 'y',
+      WEIRD_KEY: 'x',
+      HOSTS_0: 'a',
+      HOSTS_1: 'b',
+    });
+    for (const name of Object.keys(fromFile)) expect(name).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
+  });
+});

@@ -1,6 +1,6 @@
 /** Documents → environment variables, the child's environment, --require (src/run/env.ts). */
 import { describe, expect, it } from 'vitest';
-import { addDocuments, buildEnv, checkRequired, documentToEnv, requiredKeys, type EnvValue } from '../../src/run/env.js';
+import { addDocuments, buildEnv, checkRequired, documentToEnv, commaSeparatedKeys, type EnvValue } from '../../src/run/env.js';
 import type { MapNode, Node } from '../../src/tree.js';
 
 const str = (value: string): Node => ({ kind: 'str', value });
@@ -72,8 +72,8 @@ describe('buildEnv', () => {
 
 describe('--require', () => {
   it('splits and trims the flags', () => {
-    expect(requiredKeys(['A, B', 'C', ' ,D,'])).toEqual(['A', 'B', 'C', 'D']);
-    expect(requiredKeys(undefined)).toEqual([]);
+    expect(commaSeparatedKeys(['A, B', 'C', ' ,D,'])).toEqual(['A', 'B', 'C', 'D']);
+    expect(commaSeparatedKeys(undefined)).toEqual([]);
   });
 
   it('missing or empty keys are one exit-3 error listing each once, in order', () => {

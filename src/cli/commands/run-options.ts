@@ -15,8 +15,10 @@ export const RUN_OPTIONS = {
   require: { type: 'string', array: true, describe: 'these keys (comma-separated, repeatable) must be set and non-empty' },
   example: { type: 'string', describe: 'every key listed in this .env.example must be set and non-empty' },
   flatten: { type: 'boolean', default: false, describe: 'nested YAML/JSON values become DB_PASSWORD-style variables' },
-  mask: { type: 'boolean', default: false, describe: "replace secret values in the command's output with ****" },
-  format: { type: 'string', choices: ['dotenv', 'yaml', 'json'], describe: 'read the files as this format' },
+  mask: { type: 'boolean', default: false, describe: "replace secret values in the command's output with **** (values above the secret floor; README \"What counts as a secret\")" },
+  'mask-keys': { type: 'string', array: true, describe: 'with --mask, also mask these keys\' values whatever they look like (comma-separated, repeatable)' },
+  'github-mask': { type: 'boolean', default: true, describe: 'on GitHub Actions, register the secret values with ::add-mask:: first (--no-github-mask: do not)' },
+  'input-format': { alias: 'format', type: 'string', choices: ['dotenv', 'yaml', 'json'], describe: 'read the files as this format' },
 } as const satisfies Record<string, Options>;
 
 /** run's arguments, inferred from the table, plus what follows `--`. */
@@ -28,7 +30,7 @@ export type RunArgs = ArgsOf<{}, typeof RUN_OPTIONS> & { readonly '--'?: Readonl
  */
 export function parseRunArgv(argv: readonly string[]): RunArgs | null {
   const args: Record<string, unknown> = { config: undefined };
-  for (const [name, flag] of Object.entries(FLAGS)) args[name] = flag.default;
+  for (const [name, flag] of Object.entries(FLAGS)) args[camelCase(name)] = flag.default;
   let i = 0;
   while (i < argv.length) {
     const token = argv[i] as string;
@@ -39,13 +41,14 @@ export function parseRunArgv(argv: readonly string[]): RunArgs | null {
     }
     const m = /^(?:--([a-z][a-z-]*)|-([a-z]))(?:=(.*))?$/s.exec(token);
     if (m === null) return null;
-    const name = m[1] ?? BY_ALIAS.get(m[2] as string);
+    const given = m[1] ?? m[2];
+    const name = given !== undefined && given in FLAGS ? given : BY_ALIAS.get(given as string);
     const flag = name === undefined ? undefined : FLAGS[name];
     if (name === undefined || flag === undefined) return null;
     const inline = m[3];
     if (flag.type === 'boolean') {
       if (inline !== undefined) return null;
-      args[name] = true;
+      args[camelCase(name)] = true;
       i += 1;
       continue;
     }
@@ -56,10 +59,11 @@ export function parseRunArgv(argv: readonly string[]): RunArgs | null {
     }
     if (values.length === 0) return null;
     if (flag.choices !== undefined && values.some((v) => !flag.choices?.includes(v))) return null;
-    const previous = args[name];
-    if (flag.array === true) args[name] = [...(Array.isArray(previous) ? (previous as string[]) : []), ...values];
+    const key = camelCase(name);
+    const previous = args[key];
+    if (flag.array === true) args[key] = [...(Array.isArray(previous) ? (previous as string[]) : []), ...values];
     else if (previous !== undefined) return null;
-    else args[name] = values[0];
+    else args[key] = values[0];
     i = j;
   }
   return null;
@@ -76,4 +80,9 @@ interface Flag {
 
 /** run's options plus the global --config, as the fast parser sees them. */
 const FLAGS: Readonly<Record<string, Flag>> = { ...RUN_OPTIONS, config: { type: 'string' } };
+/** `mask-keys` → `maskKeys`, the name handlers read (yargs's camel-case copy). */
+function camelCase(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
 const BY_ALIAS = new Map(Object.entries(FLAGS).flatMap(([name, f]) => (f.alias === undefined ? [] : [[f.alias, name] as const])));

@@ -8,9 +8,9 @@ import { parsePlainDotenv } from '../../formats/dotenv-plain.js';
 import { resolveFromCwd } from '../../paths.js';
 import { loadValues } from '../../ops/env-values.js';
 import type { Ctx } from '../../ops/context.js';
-import { buildEnv, checkRequired, requiredKeys } from '../../run/env.js';
+import { buildEnv, checkRequired, commaSeparatedKeys } from '../../run/env.js';
 import { execChild, startError } from '../../run/exec.js';
-import { Masker, pipeMasked } from '../../run/mask.js';
+import { githubMaskCommands, Masker, pipeMasked, valuesToMask } from '../../run/mask.js';
 import { defineCommand } from './define.js';
 import { ctxFor, type CommandEnv } from './env.js';
 import { RUN_OPTIONS, type RunArgs } from './run-options.js';
@@ -33,17 +33,19 @@ export async function runHandler(env: CommandEnv, args: RunArgs): Promise<void> 
   const [command, ...commandArgs] = argv;
   if (command === undefined) throw new UsageError('name the command to run after --', { hint: 'envseal run -- node app.js' });
   const ctx = ctxFor(env, args.config);
-  const values = await loadValues(ctx, args.file ?? ['.env'], args.format, args.flatten);
+  const values = await loadValues(ctx, args.file ?? ['.env'], args.inputFormat, args.flatten);
   const childEnv = buildEnv(env.io.env, env.io.platform, values, args);
-  checkRequired(childEnv, [...requiredKeys(args.require), ...(args.example === undefined ? [] : await exampleKeys(ctx, args.example))]);
-  const secrets = [...values.values()].filter((v) => v.secret).map((v) => v.value);
+  checkRequired(childEnv, [...commaSeparatedKeys(args.require), ...(args.example === undefined ? [] : await exampleKeys(ctx, args.example))]);
+  const masked = valuesToMask(values, new Set(commaSeparatedKeys(args.maskKeys)));
+  // Registered before the child starts, so the runner masks its very first line of output.
+  if (args.githubMask && env.io.env.GITHUB_ACTIONS === 'true') env.io.stdout.write(githubMaskCommands(masked));
   const result = await execChild({
     command,
     args: commandArgs,
     env: childEnv,
     cwd: env.io.cwd,
     onTerminal: env.io.stdin.isTTY,
-    outputs: args.mask ? { stdout: env.io.stdout, stderr: env.io.stderr, transform: pipeMasked(() => new Masker(secrets)) } : undefined,
+    outputs: args.mask ? { stdout: env.io.stdout, stderr: env.io.stderr, transform: pipeMasked(() => new Masker(masked.map((m) => m.value), 1)) } : undefined,
   });
   if (result.kind === 'exited' || result.kind === 'signaled') env.exitCode = result.code;
   else throw startError(result, command, childEnv, argv);
