@@ -161,9 +161,36 @@ export function describeFsError(err: unknown): string {
   return FS_REASONS[code] ?? (code === '' ? 'unexpected error' : code);
 }
 
-/** Turns a Node filesystem error into an IoError naming the file. */
+/** Turns a Node filesystem error into an IoError naming the file, with what to do about it. */
 export function toIoError(err: unknown, action: string, file: string): IoError {
-  return new IoError(`cannot ${action}: ${describeFsError(err)}`, { file, cause: err });
+  return new IoError(`cannot ${action}: ${describeFsError(err)}`, { file, cause: err, hint: fsErrorHint(errnoCode(err), action, file) });
+}
+
+/** What a person can do about a filesystem error, when there is something to say. */
+export function fsErrorHint(code: string, action: string, file: string): string | undefined {
+  const writing = action !== 'read' && action !== 'inspect' && action !== 'list';
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return writing
+        ? `envseal writes a new file next to the old one and renames it into place, so it needs to write in ${parentFolder(file)}; the original is unchanged`
+        : `check who may read it: ls -l ${file}`;
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'free some space and try again; the original is unchanged';
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return 'check the path';
+    default:
+      return undefined;
+  }
+}
+
+/** The folder part of a path, without importing node:path into this pure module. */
+function parentFolder(file: string): string {
+  const cut = file.replace(/\/+$/, '').lastIndexOf('/');
+  return cut <= 0 ? (cut === 0 ? '/' : '.') : file.slice(0, cut);
 }
 
 /** The `code` of a Node system error (ENOENT, EACCES…), or '' for anything else. */

@@ -139,8 +139,6 @@ function parseRule(doc: Document, node: YAMLMap, index: number, line: number, fa
   const threshold = thresholdNode === undefined ? 0 : Number(scalarText(thresholdNode, `${label} shamir_threshold`, fail));
   if (!Number.isInteger(threshold) || threshold < 0) fail(`${label} shamir_threshold must be a whole number`, thresholdNode);
   // sops splits the data key among several groups with shamir.Split, which refuses these.
-  if (groups.length > 1 && threshold === 1) fail(`${label} shamir_threshold must be at least 2 with several key groups (sops: threshold must be at least 2)`, thresholdNode);
-  if (groups.length > 1 && threshold > groups.length) fail(`${label} shamir_threshold ${threshold} is more than its ${groups.length} key groups`, thresholdNode);
   if (groups.length > 1 && threshold > groups.length) {
     fail(`${label} shamir_threshold is ${threshold}, more than its ${groups.length} key groups: the data key could never be recovered`, thresholdNode);
   }

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, promises as fsp, constants as fsConstants, openSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { describeFsError, errnoCode, IoError } from '../errors.js';
+import { describeFsError, errnoCode, fsErrorHint, IoError } from '../errors.js';
 import type { Interrupts } from './interrupts.js';
 
 export interface FileLock {
@@ -186,12 +186,5 @@ function sleep(ms: number): Promise<void> {
 
 /** Why the lock file could not be made: the folder is missing or not writable, as a person would say it. */
 function lockError(err: unknown, target: string): IoError {
-  const code = errnoCode(err);
-  const hint =
-    code === 'ENOENT' || code === 'ENOTDIR'
-      ? 'check the path'
-      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-        ? `envseal writes the new file next to the old one, so it needs to write in ${dirname(target)}`
-        : undefined;
-  return new IoError(`cannot write the file: ${describeFsError(err)}`, { file: target, cause: err, hint });
+  return new IoError(`cannot write the file: ${describeFsError(err)}`, { file: target, cause: err, hint: fsErrorHint(errnoCode(err), 'write', target) });
 }

@@ -213,6 +213,7 @@ describe('a failed write leaves the original byte-identical (exit 7)', () => {
     const result = await cli(['encrypt', '.env', '--age', id.recipient], { cwd: dir, env, fs: failing });
     expect(result.code).toBe(7);
     expect(result.stderr).toMatch(/cannot write: permission denied \(\.env\)/);
+    expect(result.stderr).toMatch(/\nhint: envseal writes a new file next to the old one and renames it into place, so it needs to write in \S+; the original is unchanged\n/);
     expect(readFileSync(join(dir, '.env')).equals(original)).toBe(true);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
   });

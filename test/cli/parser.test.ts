@@ -28,9 +28,9 @@ describe('usage errors', () => {
     expect(far.stderr).toBe('envseal: unknown command "zzz"\nhint: envseal --help lists the commands\n');
   });
 
-  it('other yargs messages start lower case and point at --help', async () => {
-    const r = await cli(['get'], { cwd: tempDir() });
+  it('a missing positional is said in envseal's words, pointing at the command's --help', async () => {
+    const r = await cli(['set'], { cwd: tempDir() });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^envseal: not enough non-option arguments.*\nhint: envseal --help lists the commands and their options\n$/);
+    expect(r.stderr).toMatch(/^envseal: envseal set needs KEY\nhint: envseal set --help/);
   });
 });
