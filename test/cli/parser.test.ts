@@ -28,7 +28,7 @@ describe('usage errors', () => {
     expect(far.stderr).toBe('envseal: unknown command "zzz"\nhint: envseal --help lists the commands\n');
   });
 
-  it('a missing positional is said in envseal's words, pointing at the command's --help', async () => {
+  it("a missing positional is said in envseal's words, pointing at the command's --help", async () => {
     const r = await cli(['set'], { cwd: tempDir() });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^envseal: envseal set needs KEY\nhint: envseal set --help/);
