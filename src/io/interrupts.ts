@@ -81,14 +81,20 @@ export function processInterrupts(proc: NodeJS.Process): Interrupts {
       proc.kill(proc.pid, signal);
     };
 
-    // Installed when the first undo step is registered, and kept: removing them when the
-    // list empties could drop a signal already received but not yet handled (Node delivers it
-    // on a later turn, to whatever listeners exist then), and a Ctrl-C would be lost. With
-    // nothing to undo the handler simply re-raises the signal, as Node's default would end it.
+    // Installed when the first undo step is registered. When the list empties they stay for
+    // one more turn of the event loop: a signal already received is delivered on a later turn
+    // (Node reads it in the loop's poll phase), and removing the handlers before then would
+    // lose it — a Ctrl-C ignored, or a process that ends with 0 although it was stopped. Two
+    // setImmediate hops guarantee a poll phase in between; the handler re-raises the signal,
+    // and once they are removed Node's default ends the process at once, as it should.
     protected override changed(): void {
       if (this.size > 0 && !this.#installed) {
         for (const s of SIGNALS) proc.on(s, this.#handler);
         this.#installed = true;
+      } else if (this.size === 0 && this.#installed) {
+        setImmediate(() => setImmediate(() => {
+          if (this.size === 0 && this.#installed) this.#uninstall();
+        }));
       }
     }
 
