@@ -59,6 +59,10 @@ describe('identity discovery', () => {
       'SOPS_AGE_KEY_FILE=/k.txt: 1 identity',
       'SOPS_AGE_KEY_CMD (get-key): 1 identity',
       '/home/u/.config/sops/age/keys.txt: 1 identity',
+      'SOPS_AGE_SSH_PRIVATE_KEY_FILE: not set',
+      'SOPS_AGE_SSH_PRIVATE_KEY_CMD: not set',
+      '/home/u/.ssh/id_ed25519: no such file or folder',
+      '/home/u/.ssh/id_rsa: no such file or folder',
     ]);
   });
 
@@ -110,7 +114,8 @@ describe('recipients', () => {
     expect(parseRecipient(x)).toMatchObject({ ok: true, recipient: x });
     expect(parseRecipient(pq)).toMatchObject({ ok: true });
     expect(parseRecipient(x.slice(0, -1))).toMatchObject({ ok: false, reason: /bech32/ });
-    expect(parseRecipient('ssh-ed25519 AAAA')).toMatchObject({ ok: false, reason: /SSH/ });
+    expect(parseRecipient('ssh-ed25519 AAAA')).toMatchObject({ ok: false, reason: /not an SSH key/ });
+    expect(parseRecipient('ssh-dss AAAA')).toMatchObject({ ok: false, reason: /age takes ssh-ed25519 and ssh-rsa/ });
     expect(parseRecipient('age1tag1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq')).toMatchObject({ ok: false });
   });
 
