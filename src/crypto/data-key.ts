@@ -78,26 +78,40 @@ type KeyMeta = Pick<Metadata, 'keyGroups' | 'shamirThreshold'>;
 type Opener = (entry: AgeKey) => Uint8Array | null;
 
 /**
- * Recovers the data key with the given identities: the built-in reader first (X25519 and
- * SSH keys, no age-encryption import), then, for post-quantum identities and a miss,
- * age-encryption.
+ * Recovers the data key with the given identities, cheapest first: the built-in reader with
+ * X25519 identities and SSH keys that need no passphrase (no age-encryption import); then
+ * post-quantum identities through age-encryption; then, one at a time, the
+ * passphrase-protected SSH keys some entry is for. So nobody whose other keys open the file
+ * is asked for a passphrase.
  */
 export async function unwrapDataKey(meta: KeyMeta, identities: readonly AnyIdentity[]): Promise<UnwrapResult> {
   const ageKeys = identities.filter((id): id is Identity => typeof id === 'string');
   const x25519 = ageKeys.flatMap((id) => x25519Identity(id) ?? []);
-  const ssh: AgeIdentity[] = [];
-  for (const id of sshKeysFor(meta, identities)) {
+  const ssh = sshKeysFor(meta, identities);
+  const native: AgeIdentity[] = [...x25519, ...ssh.flatMap((id) => id.openNow() ?? [])];
+  let result = unwrapDataKeySync(meta, native);
+  const postQuantum = ageKeys.filter((id) => x25519Identity(id) === null);
+  const others = result.ok || postQuantum.length === 0 ? null : await openWithAgeEncryption(meta, postQuantum);
+  const attempt = (): UnwrapResult =>
+    collect(meta, new Set([...native.map((id) => id.recipient), ...(others?.recipients ?? [])]), (entry) => nativeOpen(entry, native) ?? others?.opened.get(entry) ?? null);
+  if (others !== null) result = attempt();
+  for (const id of ssh) {
+    if (result.ok) break;
+    if (!id.locked) continue;
     const opened = await id.open();
-    if (opened !== null) ssh.push(opened);
+    if (opened === null) continue;
+    native.push(opened);
+    result = attempt();
   }
-  const native = [...x25519, ...ssh];
-  const fast = unwrapDataKeySync(meta, native);
-  if (fast.ok || x25519.length === ageKeys.length) return fast;
-  const others = ageKeys.filter((id) => x25519Identity(id) === null);
+  return result;
+}
+
+/** Every entry opened with age-encryption (post-quantum identities), and their recipients. */
+async function openWithAgeEncryption(meta: KeyMeta, identities: readonly Identity[]): Promise<{ recipients: string[]; opened: Map<AgeKey, Uint8Array | null> }> {
   const age = await import('age-encryption');
-  const ours = new Set([...native.map((id) => id.recipient), ...(await Promise.all(others.map((id) => age.identityToRecipient(id))))]);
+  const recipients = await Promise.all(identities.map((id) => age.identityToRecipient(id)));
   const decrypter = new age.Decrypter();
-  for (const id of others) decrypter.addIdentity(id);
+  for (const id of identities) decrypter.addIdentity(id);
   const opened = new Map<AgeKey, Uint8Array | null>();
   await Promise.all(
     allAgeKeys(meta).map(async (entry) => {
@@ -108,7 +122,7 @@ export async function unwrapDataKey(meta: KeyMeta, identities: readonly AnyIdent
       }
     }),
   );
-  return collect(meta, ours, (entry) => nativeOpen(entry, native) ?? opened.get(entry) ?? null);
+  return { recipients, opened };
 }
 
 /** The synchronous path (`config()`): X25519 identities and SSH keys that need no passphrase. */
