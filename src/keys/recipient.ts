@@ -95,10 +95,9 @@ export function isCanonicalLabel(label: string, recipient: Recipient): boolean {
  * A recipient shortened for a line of output: `age1abcdefghijkl…`, or for an SSH key its type
  * and the end of the key (the start is the same for every key of a type).
  */
-export function shortRecipient(recipient: Recipient): string {
-  if (!recipient.startsWith('ssh-')) return `${recipient.slice(0, 16)}…`;
-  const [type, key] = recipient.split(' ') as [string, string];
-  return `${type} …${key.slice(-12)}`;
+export function shortRecipient(recipient: string): string {
+  const ssh = /^(ssh-\S+) (\S+)/.exec(recipient);
+  return ssh === null ? `${recipient.slice(0, 16)}…` : `${ssh[1]} …${(ssh[2] as string).slice(-12)}`;
 }
 
 /** Eight characters that tell recipients apart in a generated name (`reader-xxxxxxxx`). */

@@ -112,6 +112,19 @@ describe.skipIf(NO_SSH_KEYGEN !== null)(`SSH recipients end to end${NO_SSH_KEYGE
     expect(await asAlice(['get', 'API_KEY'])).toMatchObject({ code: 0, stdout: 'ssh-secret-1\n' });
   });
 
+  it('the first team add keeps an SSH reader under a name made from its key', async () => {
+    const dir = tempDir();
+    const alice = await makeIdentity(dir, 'alice');
+    const carol = makeSshKey(dir, 'carol');
+    writeFileSync(join(dir, '.env'), PLAIN);
+    const env = isolatedEnv(dir, { SOPS_AGE_KEY_FILE: alice.file });
+    expect((await cli(['encrypt', '.env', '--age', alice.recipient, '--age', carol.pub], { cwd: dir, env })).code).toBe(0);
+    const add = await cli(['team', 'add', 'alice', alice.recipient], { cwd: dir, env });
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stderr).toMatch(/keep the reader ssh-ed25519 …\S{12} as reader-[0-9a-f]{8} /);
+    expect(readFileSync(join(dir, '.sops.yaml'), 'utf8')).toMatch(new RegExp(`reader-[0-9a-f]{8}: ${carol.recipient.replace(/[+/]/g, '\\$&')}`));
+  });
+
   it('a passphrase-protected key: asked for once, on the terminal, and never when an age key opens the file', async () => {
     const dir = tempDir();
     const alice = await makeIdentity(dir, 'alice');
