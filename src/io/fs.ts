@@ -71,11 +71,24 @@ export interface Fs {
    * The new folder is removed by `remove()` or, on a signal, by the signal handler.
    */
   privateFolder(prefix: string): Promise<PrivateFolder>;
+  /**
+   * Removes the folders {@link privateFolder} made for `prefix` whose envseal process is gone
+   * (killed with SIGKILL, say), as privateFolder does before making one. Only inside this
+   * user's own closed root, and only when that root exists: nothing is created, and a root
+   * that is not ours is left alone.
+   */
+  removeAbandonedFolders(prefix: string): Promise<void>;
 }
 
 export interface PrivateFolder {
   readonly path: string;
   remove(): Promise<void>;
+  /**
+   * From now on a signal does not remove the folder: a child process is using it, envseal
+   * passes the signal on to the child, and the caller removes the folder once the child is
+   * gone (or the process exits).
+   */
+  keepOnSignal(): void;
 }
 
 export interface NodeFsOptions {
@@ -174,7 +187,7 @@ export function nodeFs(options: NodeFsOptions = {}): Fs {
     async privateFolder(prefix) {
       const root = ownPrivateRoot(dirname(prefix), prefix);
       const name = basename(prefix);
-      await removeAbandonedFolders(root, name);
+      await sweepDeadFolders(root, name);
       let path: string;
       try {
         path = await fsp.mkdtemp(join(root, `${name}${process.pid}-`));
@@ -188,7 +201,20 @@ export function nodeFs(options: NodeFsOptions = {}): Fs {
           await fsp.rm(path, { recursive: true, force: true });
           forget();
         },
+        keepOnSignal: forget,
       };
+    },
+    async removeAbandonedFolders(prefix) {
+      const uid = process.getuid?.();
+      if (uid === undefined) return;
+      const root = join(dirname(prefix), `envseal-${uid}`);
+      let stat;
+      try {
+        stat = lstatSync(root);
+      } catch {
+        return;
+      }
+      if (stat.isDirectory() && !stat.isSymbolicLink() && stat.uid === uid && (stat.mode & 0o077) === 0) await sweepDeadFolders(root, basename(prefix));
     },
   };
 }
@@ -228,7 +254,7 @@ function ownPrivateRoot(base: string, prefix: string): string {
  * inside this user's own root (see {@link ownPrivateRoot}), where nobody else can put or
  * swap anything; the folder names carry the pid, and a live process's folder stays.
  */
-async function removeAbandonedFolders(root: string, name: string): Promise<void> {
+async function sweepDeadFolders(root: string, name: string): Promise<void> {
   const names = await fsp.readdir(root).catch(() => [] as string[]);
   for (const entry of names) {
     if (!entry.startsWith(name)) continue;

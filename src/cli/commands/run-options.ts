@@ -17,6 +17,11 @@ export const RUN_OPTIONS = {
   flatten: { type: 'boolean', default: false, describe: 'nested YAML/JSON values become DB_PASSWORD-style variables' },
   mask: { type: 'boolean', default: false, describe: "replace secret values in the command's output with ****" },
   format: { type: 'string', choices: ['dotenv', 'yaml', 'json'], describe: 'read the files as this format' },
+  'as-file': {
+    type: 'string',
+    array: true,
+    describe: "put this value in a private 0600 file, removed when the command ends; the variable holds the file's path (KEY or KEY=file.name; repeatable)",
+  },
 } as const satisfies Record<string, Options>;
 
 /** run's arguments, inferred from the table, plus what follows `--`. */
@@ -28,7 +33,10 @@ export type RunArgs = ArgsOf<{}, typeof RUN_OPTIONS> & { readonly '--'?: Readonl
  */
 export function parseRunArgv(argv: readonly string[]): RunArgs | null {
   const args: Record<string, unknown> = { config: undefined };
-  for (const [name, flag] of Object.entries(FLAGS)) args[name] = flag.default;
+  for (const [name, flag] of Object.entries(FLAGS)) {
+    args[name] = flag.default;
+    if (name.includes('-')) args[camelCase(name)] = flag.default;
+  }
   let i = 0;
   while (i < argv.length) {
     const token = argv[i] as string;
@@ -60,9 +68,15 @@ export function parseRunArgv(argv: readonly string[]): RunArgs | null {
     if (flag.array === true) args[name] = [...(Array.isArray(previous) ? (previous as string[]) : []), ...values];
     else if (previous !== undefined) return null;
     else args[name] = values[0];
+    if (name.includes('-')) args[camelCase(name)] = args[name]; // yargs sets both `as-file` and `asFile`
     i = j;
   }
   return null;
+}
+
+/** `as-file` → `asFile`, the copy yargs adds for a dashed option. */
+function camelCase(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** What the fast parser reads of an option object. */
