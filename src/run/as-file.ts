@@ -1,5 +1,5 @@
 /**
- * `--as-file KEY[=NAME]` (PRODUCT.md §5): which values go into files instead of variables,
+ * `--as-file KEY[=NAME]` (README "Secrets as files"): which values go into files instead of variables,
  * and under which file name (`TLS_KEY=key.pem` for tools that look at the extension; the
  * key itself by default). Pure: parsing and checking only; ops/secret-files.ts writes them.
  */
