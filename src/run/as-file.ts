@@ -1,7 +1,8 @@
 /**
- * `--as-file KEY[=NAME]` (README "Secrets as files"): which values go into files instead of variables,
- * and under which file name (`TLS_KEY=key.pem` for tools that look at the extension; the
- * key itself by default). Pure: parsing and checking only; ops/secret-files.ts writes them.
+ * `--as-file KEY[=NAME]` (README "Secrets as files"): which values go into files instead of
+ * variables, and under which file name (`TLS_KEY=key.pem` for tools that look at the
+ * extension; the key itself by default). Pure: parsing and checking only;
+ * ops/secret-files.ts writes them.
  */
 import { UsageError } from '../errors.js';
 
