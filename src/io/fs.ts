@@ -68,9 +68,10 @@ export interface Fs {
    * `<base>/envseal-<uid>/<name><pid>-XXXXXX` for `prefix` = `<base>/<name>`. The per-user
    * folder is made 0700 and checked (a real folder, ours, closed to others) before anything
    * goes in; folders of envseal processes that died are removed from it, and only from it.
-   * The new folder is removed by `remove()` or, on a signal, by the signal handler.
+   * The new folder is removed by `remove()` or, on a signal, by the signal handler (unless
+   * `removeOnSignal: false`: a library in someone else's process installs no handler).
    */
-  privateFolder(prefix: string): Promise<PrivateFolder>;
+  privateFolder(prefix: string, options?: { readonly removeOnSignal?: boolean }): Promise<PrivateFolder>;
   /**
    * Removes the folders {@link privateFolder} made for `prefix` whose envseal process is gone
    * (killed with SIGKILL, say), as privateFolder does before making one. Only inside this
@@ -84,11 +85,12 @@ export interface PrivateFolder {
   readonly path: string;
   remove(): Promise<void>;
   /**
-   * From now on a signal does not remove the folder: a child process is using it, envseal
-   * passes the signal on to the child, and the caller removes the folder once the child is
-   * gone (or the process exits).
+   * Runs `work` (a child process that uses the folder) with envseal's own signal handling
+   * set aside, as for a program on the terminal: a signal is the child's business (run
+   * passes it on) and does not remove the folder, which the caller removes once the child
+   * is gone.
    */
-  keepOnSignal(): void;
+  handOver<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export interface NodeFsOptions {
@@ -184,7 +186,7 @@ export function nodeFs(options: NodeFsOptions = {}): Fs {
         throw toIoError(err, 'list', path);
       }
     },
-    async privateFolder(prefix) {
+    async privateFolder(prefix, folderOptions = {}) {
       const root = ownPrivateRoot(dirname(prefix), prefix);
       const name = basename(prefix);
       await sweepDeadFolders(root, name);
@@ -194,14 +196,17 @@ export function nodeFs(options: NodeFsOptions = {}): Fs {
       } catch (err) {
         throw toIoError(err, 'create folder', join(root, name));
       }
-      const forget = interrupts.onInterrupt(() => rmSync(path, { recursive: true, force: true }));
+      const forget = folderOptions.removeOnSignal === false ? () => undefined : interrupts.onInterrupt(() => rmSync(path, { recursive: true, force: true }));
       return {
         path,
         async remove() {
           await fsp.rm(path, { recursive: true, force: true });
           forget();
         },
-        keepOnSignal: forget,
+        handOver(work) {
+          forget();
+          return interrupts.whileInteractive(work);
+        },
       };
     },
     async removeAbandonedFolders(prefix) {

@@ -76,10 +76,10 @@ export async function load(options: LoadOptions | LoadAsFileOptions = {}): Promi
 /** load({ asFile }): the values named written to private files, their paths in `values`. */
 async function withFiles(ctx: Ctx, asFiles: readonly AsFile[], loaded: ReadonlyMap<string, EnvValue>, values: Record<string, string>, files: readonly string[]): Promise<LoadedWithFiles> {
   await removeAbandonedSecretFiles(ctx.io);
-  const folder = await writeSecretFiles(ctx, asFiles, loaded, values, [ctx.cwd, ...files.map((f) => dirname(resolveFromCwd(ctx, f)))]);
   // A long-running app keeps its own signal handling: no handler is installed for the files
-  // (process exit and the next envseal's sweep remove them instead).
-  folder?.keepOnSignal();
+  // (remove(), the process's exit and the next envseal's sweep remove them instead).
+  const projectFolders = [ctx.cwd, ...files.map((f) => dirname(resolveFromCwd(ctx, f)))];
+  const folder = await writeSecretFiles(ctx, asFiles, loaded, values, { projectFolders, removeOnSignal: false });
   const onExit = (): void => {
     if (folder !== null) rmSync(folder.path, { recursive: true, force: true });
   };

@@ -29,15 +29,16 @@ export function removeAbandonedSecretFiles(io: Io): Promise<void> {
  * Writes the values named in `asFiles` to files and puts their paths into `env` (the
  * environment being built). A variable the files do not set, or whose value the environment
  * overrides (it wins unless --override), is left as it is, with a warning. `projectFolders`:
- * where the files must not go (the working folder, the folders of the files read). Returns
- * the folder to remove, or null when nothing was written.
+ * where the files must not go (the working folder, the folders of the files read).
+ * `removeOnSignal: false` for the library, which installs no signal handler in an app.
+ * Returns the folder to remove, or null when nothing was written.
  */
 export async function writeSecretFiles(
   ctx: Ctx,
   asFiles: readonly AsFile[],
   values: ReadonlyMap<string, EnvValue>,
   env: Record<string, string>,
-  projectFolders: readonly string[],
+  where: { readonly projectFolders: readonly string[]; readonly removeOnSignal: boolean },
 ): Promise<PrivateFolder | null> {
   const missing = asFiles.filter((f) => values.get(f.key) === undefined && env[f.key] === undefined).map((f) => f.key);
   if (missing.length > 0) {
@@ -52,8 +53,8 @@ export async function writeSecretFiles(
     return false;
   });
   if (wanted.length === 0) return null;
-  refuseInsideProject(ctx.io.privateTempRoot, projectFolders);
-  const folder = await ctx.io.fs.privateFolder(prefixFor(ctx.io));
+  refuseInsideProject(ctx.io.privateTempRoot, where.projectFolders);
+  const folder = await ctx.io.fs.privateFolder(prefixFor(ctx.io), { removeOnSignal: where.removeOnSignal });
   try {
     for (const f of wanted) {
       const path = join(folder.path, f.fileName);

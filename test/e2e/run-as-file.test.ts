@@ -73,18 +73,20 @@ describe.skipIf(uid < 0)('run --as-file with real processes', () => {
     expect(leftovers()).toEqual([]);
   });
 
-  it('SIGTERM to envseal reaches the child, which may still read the file; then the file is gone (exit 143)', async () => {
+  it('SIGTERM to envseal reaches the child once; it can still read the file; then the file is gone (exit 143)', async () => {
     const report = join(dir, 'r3.json');
     const done = join(dir, 'r3.done');
-    // On SIGTERM the child still reads the file, then dies of the signal.
-    const onTerm = `const fs = require('node:fs'); fs.writeFileSync(${JSON.stringify(done)}, fs.readFileSync(process.env.TLS_KEY)); process.removeAllListeners('SIGTERM'); process.kill(process.pid, 'SIGTERM');`;
+    // On SIGTERM the child notes it (and the file's content), waits a moment for a second
+    // one that must not come, then dies of the signal.
+    const onTerm = `const fs = require('node:fs'); fs.appendFileSync(${JSON.stringify(done)}, fs.readFileSync(process.env.TLS_KEY, 'utf8') + '|'); setTimeout(() => { process.removeAllListeners('SIGTERM'); process.kill(process.pid, 'SIGTERM'); }, 300);`;
     const run = startRun(report, 'setInterval(() => {}, 1000);', `process.on('SIGTERM', () => { ${onTerm} })`);
     const seen = await reported(report);
     run.kill('SIGTERM');
     const code = await exited(run);
     expect(code.code).toBe(143);
-    expect(readFileSync(done, 'utf8')).toBe(seen.text);
+    expect(readFileSync(done, 'utf8')).toBe(`${seen.text}|`);
     expect(existsSync(seen.path)).toBe(false);
+    expect(leftovers()).toEqual([]);
   });
 
   it('after envseal is SIGKILLed mid-run, the next run removes what it left, and nothing else', async () => {
@@ -105,7 +107,7 @@ describe.skipIf(uid < 0)('run --as-file with real processes', () => {
     rmSync(live, { recursive: true });
   });
 
-  it('the library: load({ asFile }) gives paths, remove() and a normal exit remove the files', () => {
+  it('the library: load({ asFile }) gives paths, installs no signal handler, and remove() or a normal exit remove the files', () => {
     const lib = pathToFileURL(join(REPO, 'dist', 'lib', 'index.js')).href;
     const script = [
       `import { load } from ${JSON.stringify(lib)};`,
@@ -113,11 +115,13 @@ describe.skipIf(uid < 0)('run --as-file with real processes', () => {
       "const text = (await import('node:fs')).readFileSync(a.values.TLS_KEY, 'utf8');",
       'await a.remove();',
       "const b = await load({ asFile: ['TLS_KEY'] });",
-      'console.log(JSON.stringify({ text, a: a.files.TLS_KEY, b: b.files.TLS_KEY }));',
+      "const handlers = ['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => process.listenerCount(s));",
+      'console.log(JSON.stringify({ text, a: a.files.TLS_KEY, b: b.files.TLS_KEY, handlers }));',
     ].join('\n');
     const r = spawnSync(node, ['--input-type=module', '-e', script], { cwd: dir, env: baseEnv, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { text: string; a: string; b: string };
+    const out = JSON.parse(r.stdout) as { text: string; a: string; b: string; handlers: number[] };
+    expect(out.handlers).toEqual([0, 0, 0]); // the app's signal handling is its own
     expect(out.text).toBe('-----BEGIN KEY-----\nabc\n-----END KEY-----\n');
     expect(out.a.endsWith('/key.pem')).toBe(true);
     expect(out.b.endsWith('/TLS_KEY')).toBe(true);

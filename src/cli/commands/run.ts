@@ -46,18 +46,19 @@ export async function runHandler(env: CommandEnv, args: RunArgs): Promise<void> 
   const secrets = [...values.values()].filter((v) => v.secret).map((v) => v.value);
   await removeAbandonedSecretFiles(env.io);
   const projectFolders = [env.io.cwd, ...files.map((f) => dirname(resolveFromCwd(ctx, f)))];
-  const folder = asFiles.length === 0 ? null : await writeSecretFiles(ctx, asFiles, values, childEnv, projectFolders);
+  const folder = asFiles.length === 0 ? null : await writeSecretFiles(ctx, asFiles, values, childEnv, { projectFolders, removeOnSignal: true });
   try {
-    // The child uses the files now: a signal goes to it, and the folder goes once it exits.
-    folder?.keepOnSignal();
-    const result = await execChild({
-      command,
-      args: commandArgs,
-      env: childEnv,
-      cwd: env.io.cwd,
-      onTerminal: env.io.stdin.isTTY,
-      outputs: args.mask ? { stdout: env.io.stdout, stderr: env.io.stderr, transform: pipeMasked(() => new Masker(secrets)) } : undefined,
-    });
+    const exec = () =>
+      execChild({
+        command,
+        args: commandArgs,
+        env: childEnv,
+        cwd: env.io.cwd,
+        onTerminal: env.io.stdin.isTTY,
+        outputs: args.mask ? { stdout: env.io.stdout, stderr: env.io.stderr, transform: pipeMasked(() => new Masker(secrets)) } : undefined,
+      });
+    // The child uses the files: a signal is passed on to it, and the folder goes once it exits.
+    const result = folder === null ? await exec() : await folder.handOver(exec);
     if (result.kind === 'exited' || result.kind === 'signaled') env.exitCode = result.code;
     else throw startError(result, command, childEnv, argv);
   } finally {
