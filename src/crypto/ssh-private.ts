@@ -64,7 +64,7 @@ function openOpenSsh(file: Extract<SshKeyFile, { format: 'openssh' }>, passphras
     const options = new WireReader(file.kdfOptions);
     const salt = options.string();
     const rounds = options.uint32();
-    if (!options.done || salt.length === 0 || rounds < 1 || rounds > 1 << 16) return { ok: false, reason: 'the key file is damaged (bcrypt options)' };
+    if (!options.done || salt.length === 0 || salt.length > 1024 || rounds < 1 || rounds > 1 << 16) return { ok: false, reason: 'the key file is damaged (bcrypt options)' };
     if (file.trailer.length !== cipher.tag || section.length % 16 !== 0) return { ok: false, reason: 'the key file is damaged (cipher text)' };
     const derived = bcryptPbkdf(Buffer.from(passphrase, 'utf8'), salt, rounds, cipher.key + cipher.iv);
     const decrypted = decrypt(cipher, derived, section, file.trailer);

@@ -6,6 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bcryptPbkdf, piWords } from '../../src/crypto/bcrypt-pbkdf.js';
 import { openSshKeyFile } from '../../src/crypto/ssh-private.js';
@@ -116,5 +117,22 @@ describe.skipIf(NO_SSH_KEYGEN !== null)(`private key files from ssh-keygen${NO_S
       const reason = JSON.stringify(result);
       for (const chunk of body.match(/.{12}/g) ?? []) expect(reason).not.toContain(chunk);
     }
+  });
+
+  it('any damage to a key file (bytes changed, cut, or added) ends in a reason, never an exception', () => {
+    const plain = readFileSync(makeSshKey(dir, 'fuzz-plain', { type: 'rsa', bits: 2048 }).file, 'latin1');
+    const locked = readFileSync(makeSshKey(dir, 'fuzz-locked', { passphrase: 'pass phrase', rounds: 1 }).file, 'latin1');
+    const body = (text: string): Buffer => Buffer.from(text.trim().split('\n').slice(1, -1).join(''), 'base64');
+    const wrap = (bytes: Buffer): string => `-----BEGIN OPENSSH PRIVATE KEY-----\n${bytes.toString('base64')}\n-----END OPENSSH PRIVATE KEY-----\n`;
+    fc.assert(
+      fc.property(fc.constantFrom(plain, locked), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'cut', 'grow'), (text, at, byte, how) => {
+        const bytes = body(text);
+        const i = at % bytes.length;
+        const damaged = how === 'flip' ? Buffer.from(bytes).fill(byte, i, i + 1) : how === 'cut' ? bytes.subarray(0, i) : Buffer.concat([bytes.subarray(0, i), Buffer.from([byte]), bytes.subarray(i)]);
+        const outer = readSshKeyFile(Buffer.from(wrap(damaged)));
+        if (outer.ok) openSshKeyFile(outer.file, 'pass phrase');
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -28,6 +28,8 @@ export interface SshKeyOptions {
   /** ssh-keygen -Z: the cipher protecting the key. */
   readonly cipher?: string;
   readonly comment?: string;
+  /** ssh-keygen -a: bcrypt_pbkdf rounds (default 16). */
+  readonly rounds?: number;
 }
 
 /** `<dir>/<name>` and `<dir>/<name>.pub`, made by ssh-keygen. */
@@ -37,6 +39,7 @@ export function makeSshKey(dir: string, name: string, options: SshKeyOptions = {
   if (options.bits !== undefined) args.push('-b', String(options.bits));
   if (options.format !== undefined) args.push('-m', options.format);
   if (options.cipher !== undefined) args.push('-Z', options.cipher);
+  if (options.rounds !== undefined) args.push('-a', String(options.rounds));
   execFileSync('ssh-keygen', args, { stdio: 'ignore' });
   const pub = readFileSync(`${file}.pub`, 'utf8').trim();
   return { file, pub, recipient: pub.split(' ').slice(0, 2).join(' ') };

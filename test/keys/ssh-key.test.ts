@@ -4,10 +4,12 @@
  * the Ed25519 → X25519 conversion agrees with the one derived from the private key.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ed25519ToX25519 } from '../../src/keys/curve25519.js';
 import { isCanonicalLabel, parseRecipient, recipientId, sameRecipient, shortRecipient, sshKeyOf, type Recipient } from '../../src/keys/recipient.js';
 import { ed25519Blob, parseSshPublicKey, sshKeyTag } from '../../src/keys/ssh-key.js';
+import { labelProblems } from '../../src/metadata/model.js';
 import { suiteDir } from '../helpers/cli.js';
 import { makeSshKey, NO_SSH_KEYGEN } from '../helpers/ssh-keys.js';
 
@@ -74,6 +76,25 @@ describe('SSH public keys', () => {
   });
 });
 
+describe('SSH public keys, fuzzed', () => {
+  it('any blob after ssh-ed25519 / ssh-rsa, and any damage to a real key, parses or says why: never an exception', () => {
+    const { pub } = ed25519Pair();
+    const real = ed25519Blob(pub);
+    fc.assert(
+      fc.property(fc.constantFrom('ssh-ed25519', 'ssh-rsa'), fc.uint8Array({ maxLength: 600 }), fc.nat(), fc.integer({ min: 0, max: 255 }), (type, random, at, byte) => {
+        const damaged = Buffer.from(real);
+        damaged[at % damaged.length] = byte;
+        for (const blob of [Buffer.from(random), damaged, damaged.subarray(0, at % damaged.length)]) {
+          const parsed = parseSshPublicKey(line(type, blob));
+          expect(typeof parsed.ok).toBe('boolean');
+          expect(typeof parseRecipient(line(type, blob)).ok).toBe('boolean');
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe.skipIf(NO_SSH_KEYGEN !== null)(`SSH recipients from ssh-keygen${NO_SSH_KEYGEN === null ? '' : ` (skipped: ${NO_SSH_KEYGEN})`}`, () => {
   const dir = suiteDir('envseal-sshkey-');
   const ed = makeSshKey(dir, 'ed', { comment: 'alice@laptop' });
@@ -96,6 +117,9 @@ describe.skipIf(NO_SSH_KEYGEN !== null)(`SSH recipients from ssh-keygen${NO_SSH_
     expect(isCanonicalLabel(`${r}  two-spaces`, r)).toBe(false);
     expect(isCanonicalLabel(`${r} tab\there`, r)).toBe(false);
     expect(isCanonicalLabel(r.replace(' ', '  '), r)).toBe(false);
+    const entry = (label: string) => ({ label, recipient: r, enc: '' });
+    expect(labelProblems({ keyGroups: [{ age: [entry(ed.pub)], others: {} }] })).toEqual([]);
+    expect(labelProblems({ keyGroups: [{ age: [entry(ed.pub), entry(r)], others: {} }] })).toEqual([expect.stringMatching(/two key entries are labelled/)]);
   });
 
   it('RSA keys shorter than 2048 bits are refused, as age refuses them', () => {
