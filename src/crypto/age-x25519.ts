@@ -1,10 +1,14 @@
 /**
- * Opening age files addressed to X25519 identities, synchronously and with Node's own
- * crypto (age-encryption.org/v1: X25519 stanza, HKDF-SHA256, ChaCha20-Poly1305, HMAC header
- * MAC, STREAM payload). It lets `envseal run` and `config()` open a data key without
- * loading the age-encryption package (which also carries post-quantum code), and lets
- * `config()` stay synchronous like dotenv's. Encryption, and every other recipient type,
- * stays with age-encryption.
+ * Opening age files synchronously with Node's own crypto (age-encryption.org/v1: stanzas,
+ * HKDF-SHA256, ChaCha20-Poly1305, HMAC header MAC, STREAM payload). It lets `envseal run`
+ * and `config()` open a data key without loading the age-encryption package (which also
+ * carries post-quantum code), and lets `config()` stay synchronous like dotenv's.
+ * Encryption, and post-quantum recipients, stay with age-encryption.
+ *
+ * The X25519 stanza is read here; others plug in as an {@link AgeIdentity} (age-ssh.ts:
+ * ssh-ed25519 and ssh-rsa). As in age, each identity is tried on the stanzas of its type,
+ * in the order given (age tries its native X25519 identities before SSH ones), and a
+ * malformed stanza of its type met before a match fails the whole file.
  *
  * The parser is as strict as age-encryption's (the C2SP age spec: canonical unpadded base64
  * everywhere in the header, 64-column stanza bodies, printable ASCII lines, exact stanza
@@ -26,27 +30,50 @@ const CHUNK = 64 * 1024;
 const TAG = 16;
 const NONCE = 16;
 
-export interface X25519Identity {
+/** A stanza of an age header. */
+export interface Stanza {
+  /** The arguments after "->"; the first one is the stanza type. */
+  readonly args: readonly string[];
+  readonly body: Buffer;
+}
+
+/** A stanza of an identity's type that is malformed: the file must not open (the spec's "MUST reject"). */
+export const MALFORMED = Symbol('malformed stanza');
+
+/** An identity the reader can use: it opens stanzas of one type. */
+export interface AgeIdentity {
+  /** The recipient string of this identity (age1…, or an SSH key). */
+  readonly recipient: string;
+  readonly stanzaType: string;
+  /** The file key, null when the stanza is not for this identity, MALFORMED when it cannot be valid. */
+  unwrap(stanza: Stanza): Buffer | null | typeof MALFORMED;
+}
+
+export interface X25519Identity extends AgeIdentity {
   readonly privateKey: KeyObject;
   /** Our public key (32 bytes), part of the HKDF salt. */
   readonly publicKey: Buffer;
-  /** The recipient string (age1…) of this identity. */
-  readonly recipient: string;
 }
 
 /** Null for identities that are not X25519 (post-quantum ones, say). */
 export function x25519Identity(identity: string): X25519Identity | null {
   const decoded = bech32Decode(identity);
   if (decoded === null || decoded.hrp !== 'age-secret-key-' || decoded.data.length !== 32) return null;
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, decoded.data]), format: 'der', type: 'pkcs8' });
-  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
-  const publicKey = Buffer.from(spki.subarray(spki.length - 32));
-  return { privateKey, publicKey, recipient: bech32Encode('age', publicKey) };
+  const privateKey = x25519PrivateKey(decoded.data);
+  const publicKey = x25519PublicKey(privateKey);
+  const id: X25519Identity = {
+    privateKey,
+    publicKey,
+    recipient: bech32Encode('age', publicKey),
+    stanzaType: 'X25519',
+    unwrap: (stanza) => unwrapX25519(id, stanza),
+  };
+  return id;
 }
 
 /**
- * Why a file did not open: the armor, the header's syntax (or a malformed X25519 stanza),
- * no stanza for our identities, the header MAC, or the payload.
+ * Why a file did not open: the armor, the header's syntax (or a malformed stanza of one of
+ * our identities' types), no stanza for our identities, the header MAC, or the payload.
  */
 export type AgeFailure = 'armor' | 'header' | 'no-match' | 'hmac' | 'payload';
 
@@ -55,19 +82,20 @@ export type AgeOpenResult = { readonly ok: true; readonly plaintext: Buffer } | 
 const failed = (reason: AgeFailure): AgeOpenResult => ({ ok: false, reason });
 
 /**
- * Opens an armored age file with X25519 identities. Null means "not mine": the header is
- * well formed but has no X25519 stanza, so the caller may try age-encryption.
+ * Opens an armored age file. Null means "not mine": the header is well formed but has no
+ * stanza of our identities' types, so the caller may try age-encryption.
  */
-export function openAgeX25519(armored: string, identities: readonly X25519Identity[]): AgeOpenResult | null {
+export function openAge(armored: string, identities: readonly AgeIdentity[]): AgeOpenResult | null {
   const file = dearmor(armored);
-  return file === null ? failed('armor') : openAgeFileX25519(file, identities);
+  return file === null ? failed('armor') : openAgeFile(file, identities);
 }
 
 /** The same for a binary age file. */
-export function openAgeFileX25519(file: Buffer, identities: readonly X25519Identity[]): AgeOpenResult | null {
+export function openAgeFile(file: Buffer, identities: readonly AgeIdentity[]): AgeOpenResult | null {
   const header = parseHeader(file);
   if (header === null) return failed('header');
-  const stanzas = header.stanzas.filter((s) => s.args[0] === 'X25519');
+  const types = new Set(identities.map((id) => id.stanzaType));
+  const stanzas = header.stanzas.filter((s) => types.has(s.args[0] as string));
   if (stanzas.length === 0) return null;
   if (header.mac.length !== 32) return failed('header');
   const fileKey = unwrapFileKey(stanzas, identities);
@@ -78,6 +106,12 @@ export function openAgeFileX25519(file: Buffer, identities: readonly X25519Ident
   if (header.payload.length < NONCE) return failed('header');
   const plaintext = openPayload(fileKey, header.payload);
   return plaintext === null ? failed('payload') : { ok: true, plaintext };
+}
+
+/** The stanzas of an armored age file's header (to see whom it is for), or null when it does not parse. */
+export function stanzasOf(armored: string): readonly Stanza[] | null {
+  const file = dearmor(armored);
+  return file === null ? null : (parseHeader(file)?.stanzas ?? null);
 }
 
 /**
@@ -99,16 +133,10 @@ export function dearmor(text: string): Buffer | null {
 }
 
 /** Canonical unpadded base64 (the age header's encoding), or null. */
-function decodeBase64NoPad(text: string): Buffer | null {
+export function decodeBase64NoPad(text: string): Buffer | null {
   if (!/^[A-Za-z0-9+/]*$/.test(text)) return null;
   const bytes = Buffer.from(text, 'base64');
   return bytes.toString('base64').replace(/=+$/, '') === text ? bytes : null;
-}
-
-interface Stanza {
-  /** The arguments after "->"; the first one is the stanza type. */
-  readonly args: readonly string[];
-  readonly body: Buffer;
 }
 
 interface Header {
@@ -175,41 +203,55 @@ function readBody(reader: ReturnType<typeof lineReader>): Buffer | null {
   }
 }
 
-const MALFORMED = Symbol('malformed X25519 stanza');
-
 /**
- * Tries each identity on each X25519 stanza, in order, like age-encryption: a malformed
- * stanza met before a match fails the whole file (the spec's "MUST reject"), it is never
- * skipped.
+ * Tries each identity on each stanza of its type, in order, like age: a malformed stanza met
+ * before a match fails the whole file, it is never skipped.
  */
-function unwrapFileKey(stanzas: readonly Stanza[], identities: readonly X25519Identity[]): Buffer | null | typeof MALFORMED {
+function unwrapFileKey(stanzas: readonly Stanza[], identities: readonly AgeIdentity[]): Buffer | null | typeof MALFORMED {
   for (const id of identities) {
     for (const stanza of stanzas) {
-      const share = stanza.args.length === 2 ? decodeBase64NoPad(stanza.args[1] as string) : null;
-      if (share === null || share.length !== 32 || stanza.body.length !== 32) return MALFORMED;
-      const shared = sharedSecret(id, share);
-      if (shared === null) return MALFORMED;
-      const wrapKey = hkdf(shared, Buffer.concat([share, id.publicKey]), X25519_INFO);
-      const fileKey = chachaOpen(wrapKey, Buffer.alloc(12), stanza.body);
+      if (stanza.args[0] !== id.stanzaType) continue;
+      const fileKey = id.unwrap(stanza);
       if (fileKey !== null) return fileKey;
     }
   }
   return null;
 }
 
-/** X25519(identity, share); null for a share that yields the all-zero secret. */
-function sharedSecret(id: X25519Identity, share: Buffer): Buffer | null {
+/** The X25519 stanza: `-> X25519 <ephemeral share>`, the file key sealed under HKDF(ECDH). */
+function unwrapX25519(id: X25519Identity, stanza: Stanza): Buffer | null | typeof MALFORMED {
+  const share = stanza.args.length === 2 ? decodeBase64NoPad(stanza.args[1] as string) : null;
+  if (share === null || share.length !== 32 || stanza.body.length !== 32) return MALFORMED;
+  const shared = x25519(id.privateKey, share);
+  if (shared === null) return MALFORMED;
+  const wrapKey = hkdf(shared, Buffer.concat([share, id.publicKey]), X25519_INFO);
+  return chachaOpen(wrapKey, Buffer.alloc(12), stanza.body);
+}
+
+/** X25519(privateKey, point); null for a point that yields the all-zero secret. */
+export function x25519(privateKey: KeyObject, point: Buffer): Buffer | null {
   let shared: Buffer;
   try {
-    const ephemeral = createPublicKey({ key: Buffer.concat([SPKI_X25519, share]), format: 'der', type: 'spki' });
-    shared = diffieHellman({ privateKey: id.privateKey, publicKey: ephemeral });
+    const publicKey = createPublicKey({ key: Buffer.concat([SPKI_X25519, point]), format: 'der', type: 'spki' });
+    shared = diffieHellman({ privateKey, publicKey });
   } catch {
     return null;
   }
   return shared.every((b) => b === 0) ? null : shared;
 }
 
-function chachaOpen(key: Buffer, nonce: Buffer, sealed: Buffer): Buffer | null {
+/** An X25519 private key from a 32-byte scalar (clamped by X25519 itself). */
+export function x25519PrivateKey(scalar: Uint8Array): KeyObject {
+  return createPrivateKey({ key: Buffer.concat([PKCS8_X25519, scalar]), format: 'der', type: 'pkcs8' });
+}
+
+/** The public key (u-coordinate) of an X25519 private key. */
+export function x25519PublicKey(privateKey: KeyObject): Buffer {
+  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  return Buffer.from(spki.subarray(spki.length - 32));
+}
+
+export function chachaOpen(key: Buffer, nonce: Buffer, sealed: Buffer): Buffer | null {
   if (sealed.length < TAG) return null;
   try {
     const d = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG });
@@ -220,7 +262,7 @@ function chachaOpen(key: Buffer, nonce: Buffer, sealed: Buffer): Buffer | null {
   }
 }
 
-function hkdf(ikm: Buffer, salt: Buffer, info: string | Buffer, length = 32): Buffer {
+export function hkdf(ikm: Buffer, salt: Buffer, info: string | Buffer, length = 32): Buffer {
   return Buffer.from(hkdfSync('sha256', ikm, salt, info, length));
 }
 

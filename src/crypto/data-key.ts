@@ -4,20 +4,29 @@
  * has several key groups (§9).
  *
  * Unwrapping is one synchronous walk over the entries ({@link collect}). X25519 identities
- * open entries with the small built-in reader (age-x25519.ts); other identity types
- * (post-quantum) need age-encryption, whose API is asynchronous: those entries are opened
- * first, then handed to the same walk. age-encryption is imported lazily: it is the most
- * expensive import envseal has, and most runs never need it.
+ * and SSH keys open entries with the small built-in reader (age-x25519.ts, age-ssh.ts);
+ * post-quantum identities need age-encryption, whose API is asynchronous: those entries are
+ * opened first, then handed to the same walk. age-encryption is imported lazily: it is the
+ * most expensive import envseal has, and most runs never need it. Wrapping always uses it;
+ * SSH recipients plug into it as custom recipients.
+ *
+ * An SSH key is opened only when an entry has a stanza with its tag (age's rule), so its
+ * passphrase is asked for only for files encrypted to it.
  *
  * Entry labels (`recipient:`) are not authenticated, so they only order the attempts: every
  * entry is tried, ours first.
  */
 import { randomBytes } from 'node:crypto';
 import type { Identity } from '../keys/identity.js';
-import type { Recipient } from '../keys/recipient.js';
-import { ageKeyFor, effectiveThreshold, type AgeKey, type KeyGroup, type Metadata } from '../metadata/model.js';
-import { openAgeX25519, x25519Identity, type X25519Identity } from './age-x25519.js';
+import { sshKeyOf, type Recipient } from '../keys/recipient.js';
+import { ageKeyFor, allAgeKeys, effectiveThreshold, type AgeKey, type KeyGroup, type Metadata } from '../metadata/model.js';
+import { wrapForSshKey } from './age-ssh.js';
+import { openAge, stanzasOf, x25519Identity, type AgeIdentity } from './age-x25519.js';
 import { combine, split } from './shamir.js';
+import type { SshIdentity } from './ssh-identity.js';
+
+/** What identity discovery finds: age secret keys, and SSH keys opened on demand. */
+export type AnyIdentity = Identity | SshIdentity;
 
 export const DATA_KEY_LENGTH = 32;
 
@@ -31,7 +40,8 @@ export async function wrapForRecipients(secret: Uint8Array, recipients: readonly
   return Promise.all(
     recipients.map(async (recipient) => {
       const encrypter = new age.Encrypter();
-      encrypter.addRecipient(recipient);
+      const ssh = sshKeyOf(recipient);
+      encrypter.addRecipient(ssh === null ? recipient : { wrapFileKey: (fileKey) => [wrapForSshKey(ssh, fileKey)] });
       return ageKeyFor(recipient, age.armor.encode(await encrypter.encrypt(secret)));
     }),
   );
@@ -68,21 +78,43 @@ type KeyMeta = Pick<Metadata, 'keyGroups' | 'shamirThreshold'>;
 type Opener = (entry: AgeKey) => Uint8Array | null;
 
 /**
- * Recovers the data key with the given identities: the built-in X25519 reader first (no
- * age-encryption import), then, for other identity types or a miss, age-encryption.
+ * Recovers the data key with the given identities, cheapest first: the built-in reader with
+ * X25519 identities and SSH keys that need no passphrase (no age-encryption import); then
+ * post-quantum identities through age-encryption; then, one at a time, the
+ * passphrase-protected SSH keys some entry is for. So nobody whose other keys open the file
+ * is asked for a passphrase.
  */
-export async function unwrapDataKey(meta: KeyMeta, identities: readonly Identity[]): Promise<UnwrapResult> {
-  const x25519 = identities.flatMap((id) => x25519Identity(id) ?? []);
-  const fast = unwrapDataKeySync(meta, x25519);
-  if (fast.ok || x25519.length === identities.length) return fast;
+export async function unwrapDataKey(meta: KeyMeta, identities: readonly AnyIdentity[]): Promise<UnwrapResult> {
+  const ageKeys = identities.filter((id): id is Identity => typeof id === 'string');
+  const x25519 = ageKeys.flatMap((id) => x25519Identity(id) ?? []);
+  const ssh = sshKeysFor(meta, identities);
+  const native: AgeIdentity[] = [...x25519, ...ssh.flatMap((id) => id.openNow() ?? [])];
+  let result = unwrapDataKeySync(meta, native);
+  const postQuantum = ageKeys.filter((id) => x25519Identity(id) === null);
+  const others = result.ok || postQuantum.length === 0 ? null : await openWithAgeEncryption(meta, postQuantum);
+  const attempt = (): UnwrapResult =>
+    collect(meta, new Set([...native.map((id) => id.recipient), ...(others?.recipients ?? [])]), (entry) => nativeOpen(entry, native) ?? others?.opened.get(entry) ?? null);
+  if (others !== null) result = attempt();
+  for (const id of ssh) {
+    if (result.ok) break;
+    if (!id.locked) continue;
+    const opened = await id.open();
+    if (opened === null) continue;
+    native.push(opened);
+    result = attempt();
+  }
+  return result;
+}
+
+/** Every entry opened with age-encryption (post-quantum identities), and their recipients. */
+async function openWithAgeEncryption(meta: KeyMeta, identities: readonly Identity[]): Promise<{ recipients: string[]; opened: Map<AgeKey, Uint8Array | null> }> {
   const age = await import('age-encryption');
-  const ours = new Set(await Promise.all(identities.map((id) => age.identityToRecipient(id))));
+  const recipients = await Promise.all(identities.map((id) => age.identityToRecipient(id)));
   const decrypter = new age.Decrypter();
   for (const id of identities) decrypter.addIdentity(id);
-  const entries = meta.keyGroups.flatMap((group) => group.age);
   const opened = new Map<AgeKey, Uint8Array | null>();
   await Promise.all(
-    entries.map(async (entry) => {
+    allAgeKeys(meta).map(async (entry) => {
       try {
         opened.set(entry, await decrypter.decrypt(age.armor.decode(entry.enc)));
       } catch {
@@ -90,16 +122,35 @@ export async function unwrapDataKey(meta: KeyMeta, identities: readonly Identity
       }
     }),
   );
-  return collect(meta, ours, (entry) => opened.get(entry) ?? null);
+  return { recipients, opened };
 }
 
-/** The synchronous path: X25519 identities only (what `config()` can use). */
-export function unwrapDataKeySync(meta: KeyMeta, identities: readonly X25519Identity[]): UnwrapResult {
+/** The synchronous path (`config()`): X25519 identities and SSH keys that need no passphrase. */
+export function unwrapDataKeySync(meta: KeyMeta, identities: readonly AgeIdentity[]): UnwrapResult {
   const ours = new Set<string>(identities.map((id) => id.recipient));
-  return collect(meta, ours, (entry) => {
-    const opened = openAgeX25519(entry.enc, identities);
-    return opened?.ok === true ? opened.plaintext : null;
-  });
+  return collect(meta, ours, (entry) => nativeOpen(entry, identities));
+}
+
+/** The identities the built-in reader can use now, without asking anything (`config()`). */
+export function nativeIdentitiesNow(meta: KeyMeta, identities: readonly AnyIdentity[]): AgeIdentity[] {
+  const x25519 = identities.flatMap((id) => (typeof id === 'string' ? (x25519Identity(id) ?? []) : []));
+  return [...x25519, ...sshKeysFor(meta, identities).flatMap((id) => id.openNow() ?? [])];
+}
+
+function nativeOpen(entry: AgeKey, identities: readonly AgeIdentity[]): Uint8Array | null {
+  const opened = openAge(entry.enc, identities);
+  return opened?.ok === true ? opened.plaintext : null;
+}
+
+/** The SSH keys some entry has a stanza for (by type and tag): the only ones worth opening. */
+function sshKeysFor(meta: KeyMeta, identities: readonly AnyIdentity[]): SshIdentity[] {
+  const ssh = identities.filter((id): id is SshIdentity => typeof id !== 'string');
+  if (ssh.length === 0) return [];
+  const tags = new Set<string>();
+  for (const entry of allAgeKeys(meta)) {
+    for (const stanza of stanzasOf(entry.enc) ?? []) if (stanza.args[0]?.startsWith('ssh-') === true) tags.add(`${stanza.args[0]} ${stanza.args[1]}`);
+  }
+  return ssh.filter((id) => tags.has(`${id.publicKey.type} ${id.publicKey.tag}`));
 }
 
 /**

@@ -68,14 +68,29 @@ export interface Fs {
    * `<base>/envseal-<uid>/<name><pid>-XXXXXX` for `prefix` = `<base>/<name>`. The per-user
    * folder is made 0700 and checked (a real folder, ours, closed to others) before anything
    * goes in; folders of envseal processes that died are removed from it, and only from it.
-   * The new folder is removed by `remove()` or, on a signal, by the signal handler.
+   * The new folder is removed by `remove()` or, on a signal, by the signal handler (unless
+   * `removeOnSignal: false`: a library in someone else's process installs no handler).
    */
-  privateFolder(prefix: string): Promise<PrivateFolder>;
+  privateFolder(prefix: string, options?: { readonly removeOnSignal?: boolean }): Promise<PrivateFolder>;
+  /**
+   * Removes the folders {@link privateFolder} made for `prefix` whose envseal process is gone
+   * (killed with SIGKILL, say), as privateFolder does before making one. Only inside this
+   * user's own closed root, and only when that root exists: nothing is created, and a root
+   * that is not ours is left alone.
+   */
+  removeAbandonedFolders(prefix: string): Promise<void>;
 }
 
 export interface PrivateFolder {
   readonly path: string;
   remove(): Promise<void>;
+  /**
+   * Runs `work` (a child process that uses the folder) with envseal's own signal handling
+   * set aside, as for a program on the terminal: a signal is the child's business (run
+   * passes it on) and does not remove the folder, which the caller removes once the child
+   * is gone.
+   */
+  handOver<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export interface NodeFsOptions {
@@ -171,24 +186,40 @@ export function nodeFs(options: NodeFsOptions = {}): Fs {
         throw toIoError(err, 'list', path);
       }
     },
-    async privateFolder(prefix) {
+    async privateFolder(prefix, folderOptions = {}) {
       const root = ownPrivateRoot(dirname(prefix), prefix);
       const name = basename(prefix);
-      await removeAbandonedFolders(root, name);
+      await sweepDeadFolders(root, name);
       let path: string;
       try {
         path = await fsp.mkdtemp(join(root, `${name}${process.pid}-`));
       } catch (err) {
         throw toIoError(err, 'create folder', join(root, name));
       }
-      const forget = interrupts.onInterrupt(() => rmSync(path, { recursive: true, force: true }));
+      const forget = folderOptions.removeOnSignal === false ? () => undefined : interrupts.onInterrupt(() => rmSync(path, { recursive: true, force: true }));
       return {
         path,
         async remove() {
           await fsp.rm(path, { recursive: true, force: true });
           forget();
         },
+        handOver(work) {
+          forget();
+          return interrupts.whileInteractive(work);
+        },
       };
+    },
+    async removeAbandonedFolders(prefix) {
+      const uid = process.getuid?.();
+      if (uid === undefined) return;
+      const root = join(dirname(prefix), `envseal-${uid}`);
+      let stat;
+      try {
+        stat = lstatSync(root);
+      } catch {
+        return;
+      }
+      if (stat.isDirectory() && !stat.isSymbolicLink() && stat.uid === uid && (stat.mode & 0o077) === 0) await sweepDeadFolders(root, basename(prefix));
     },
   };
 }
@@ -228,7 +259,7 @@ function ownPrivateRoot(base: string, prefix: string): string {
  * inside this user's own root (see {@link ownPrivateRoot}), where nobody else can put or
  * swap anything; the folder names carry the pid, and a live process's folder stays.
  */
-async function removeAbandonedFolders(root: string, name: string): Promise<void> {
+async function sweepDeadFolders(root: string, name: string): Promise<void> {
   const names = await fsp.readdir(root).catch(() => [] as string[]);
   for (const entry of names) {
     if (!entry.startsWith(name)) continue;

@@ -1,8 +1,12 @@
 /**
  * Where identities come from, exactly where sops looks (sops-format.md §8.2): the
  * `SOPS_AGE_KEY` variable, the file named by `SOPS_AGE_KEY_FILE`, the output of
- * `SOPS_AGE_KEY_CMD`, then `<user config dir>/sops/age/keys.txt`. All sources are read and
- * combined. Every place looked at is reported, so "no identity" errors can list them.
+ * `SOPS_AGE_KEY_CMD`, then `<user config dir>/sops/age/keys.txt`; and SSH keys as sops 3.10+
+ * finds them (age/keysource.go): the file named by `SOPS_AGE_SSH_PRIVATE_KEY_FILE`, the
+ * output of `SOPS_AGE_SSH_PRIVATE_KEY_CMD`, then `~/.ssh/id_ed25519` and `~/.ssh/id_rsa`.
+ * All sources are read and combined. Every place looked at is reported, so "no identity"
+ * errors can list them. SSH keys are read only as far as their public half here: their
+ * private half is opened when a file has a stanza for them (crypto/ssh-identity.ts).
  *
  * The outside world arrives through a {@link Host}; this module touches neither `process`
  * nor the filesystem itself.
@@ -12,6 +16,8 @@ import type { Host } from '../io/host.js';
 import { count } from '../text.js';
 import { isEncryptedIdentityFile, parseIdentities, type Identity } from './identity.js';
 import { splitCommandLine } from './shell-words.js';
+import { isEncrypted, readSshKeyFile, type SshKeyFile } from './ssh-key-file.js';
+import { parseSshPublicKey, sshFingerprint, type SshPublicKey } from './ssh-key.js';
 
 export interface Discovery {
   readonly identities: Identity[];
@@ -20,6 +26,18 @@ export interface Discovery {
   readonly warnings: string[];
   /** Passphrase-protected key files found but not opened yet. */
   readonly locked: readonly LockedKeyFile[];
+  /** SSH private keys found, not opened yet (each at most once, by its public key). */
+  readonly ssh: readonly SshKeySource[];
+}
+
+/** An SSH private key file found, read as far as it goes without its passphrase. */
+export interface SshKeySource {
+  /** Where it was found, as the "no identity" error names it. */
+  readonly label: string;
+  readonly file: SshKeyFile;
+  readonly publicKey: SshPublicKey;
+  /** Its line in {@link Discovery.tried}. */
+  readonly triedIndex: number;
 }
 
 export interface DiscoveryOptions {
@@ -30,11 +48,25 @@ export interface DiscoveryOptions {
 export const KEY_ENV = 'SOPS_AGE_KEY';
 export const KEY_FILE_ENV = 'SOPS_AGE_KEY_FILE';
 export const KEY_CMD_ENV = 'SOPS_AGE_KEY_CMD';
+export const SSH_KEY_FILE_ENV = 'SOPS_AGE_SSH_PRIVATE_KEY_FILE';
+export const SSH_KEY_CMD_ENV = 'SOPS_AGE_SSH_PRIVATE_KEY_CMD';
 
 /** `<user config dir>/sops/age/keys.txt`, as Go's os.UserConfigDir (plus sops's macOS XDG rule) finds it. */
 export function defaultKeysFile(host: Pick<Host, 'env' | 'platform' | 'homedir'>): string | null {
   const dir = userConfigDir(host);
   return dir === null ? null : joinPath(host.platform, dir, 'sops', 'age', 'keys.txt');
+}
+
+/** The user's home folder as Go's os.UserHomeDir finds it ($HOME; %USERPROFILE% on Windows). */
+function homeDir({ env, platform, homedir }: Pick<Host, 'env' | 'platform' | 'homedir'>): string {
+  const variable = env[platform === 'win32' ? 'USERPROFILE' : 'HOME'];
+  return variable !== undefined && variable !== '' ? variable : homedir;
+}
+
+/** `~/.ssh/id_ed25519` and `~/.ssh/id_rsa`, in sops's order; none when there is no home folder. */
+export function defaultSshKeyFiles(host: Pick<Host, 'env' | 'platform' | 'homedir'>): string[] {
+  const home = homeDir(host);
+  return home === '' ? [] : ['id_ed25519', 'id_rsa'].map((name) => joinPath(host.platform, home, '.ssh', name));
 }
 
 function userConfigDir({ env, platform, homedir }: Pick<Host, 'env' | 'platform' | 'homedir'>): string | null {
@@ -109,22 +141,107 @@ export function discoverIdentities(host: Host, options: DiscoveryOptions = {}): 
   else if (argv === null || argv.length === 0) tried.push(`${KEY_CMD_ENV}: cannot be split into a command (unbalanced quotes?)`);
   else {
     const label = `${KEY_CMD_ENV} (${argv[0]})`;
-    const extraEnv: Record<string, string> = options.recipientHint === undefined ? {} : { SOPS_AGE_RECIPIENT: options.recipientHint };
-    let result: { code: number; stdout: string } | null = null;
-    try {
-      result = host.runSync(argv, extraEnv);
-    } catch (err) {
-      tried.push(`${label}: could not run (${describeFsError(err)})`);
-    }
-    if (result !== null && result.code !== 0) tried.push(`${label}: exited with code ${result.code}`);
-    else if (result !== null) take(label, Buffer.from(result.stdout));
+    const output = runKeyCommand(host, argv, options);
+    if (typeof output === 'string') tried.push(`${label}: ${output}`);
+    else take(label, Buffer.from(output.stdout));
   }
 
   const defaultFile = defaultKeysFile(host);
   if (defaultFile === null) tried.push('user config directory: cannot be determined (HOME is not set)');
   else keyFile(defaultFile, defaultFile);
 
-  return { identities: [...new Set(identities)], tried, warnings, locked };
+  const ssh = discoverSshKeys(host, options, tried, warnings);
+  return { identities: [...new Set(identities)], tried, warnings, locked, ssh };
+}
+
+/**
+ * The SSH half of the walk, in sops's order. A key is kept once (the first place it was
+ * found); a protected PEM file, which does not say which key it holds, needs its `.pub`.
+ */
+function discoverSshKeys(host: Host, options: DiscoveryOptions, tried: string[], warnings: string[]): SshKeySource[] {
+  const found: SshKeySource[] = [];
+  const take = (label: string, bytes: Uint8Array, publicKeyFile: string | null, fromCommand: boolean): void => {
+    const read = readSshKeyFile(bytes);
+    if (!read.ok) {
+      tried.push(`${label}: ${read.reason}`);
+      return;
+    }
+    if (fromCommand && isEncrypted(read.file)) {
+      tried.push(`${label}: the key is protected by a passphrase, which sops does not support for a command's output either`);
+      return;
+    }
+    const publicKey = read.file.publicKey ?? publicKeyNextTo(host, publicKeyFile);
+    if (typeof publicKey === 'string') {
+      tried.push(`${label}: ${publicKey}`);
+      return;
+    }
+    const twin = found.find((k) => k.publicKey.text === publicKey.text);
+    if (twin !== undefined) {
+      tried.push(`${label}: the same key as ${twin.label}`);
+      return;
+    }
+    const lock = isEncrypted(read.file) ? ', protected by a passphrase (asked for only to open a file encrypted to it)' : '';
+    found.push({ label, file: read.file, publicKey, triedIndex: tried.length });
+    tried.push(`${label}: an ${publicKey.type} key (${sshFingerprint(publicKey)})${lock}`);
+  };
+
+  const keyFile = (label: string, path: string): void => {
+    let bytes: Uint8Array;
+    try {
+      bytes = host.readFileSync(path);
+    } catch (err) {
+      tried.push(`${label}: ${describeFsError(err)}`);
+      return;
+    }
+    const mode = host.fileModeSync(path);
+    if (host.platform !== 'win32' && mode !== null && (mode & 0o077) !== 0) warnings.push(readableByOthersWarning(path));
+    take(label, bytes, `${path}.pub`, false);
+  };
+
+  const file = host.env[SSH_KEY_FILE_ENV];
+  if (file === undefined) tried.push(`${SSH_KEY_FILE_ENV}: not set`);
+  else keyFile(`${SSH_KEY_FILE_ENV}=${file}`, file);
+
+  const command = host.env[SSH_KEY_CMD_ENV];
+  const argv = command === undefined ? null : splitCommandLine(command);
+  if (command === undefined) tried.push(`${SSH_KEY_CMD_ENV}: not set`);
+  else if (argv === null || argv.length === 0) tried.push(`${SSH_KEY_CMD_ENV}: cannot be split into a command (unbalanced quotes?)`);
+  else {
+    const label = `${SSH_KEY_CMD_ENV} (${argv[0]})`;
+    const output = runKeyCommand(host, argv, options);
+    if (typeof output === 'string') tried.push(`${label}: ${output}`);
+    else take(label, Buffer.from(output.stdout), null, true);
+  }
+
+  const defaults = defaultSshKeyFiles(host);
+  if (defaults.length === 0) tried.push('~/.ssh: cannot be determined (HOME is not set)');
+  for (const path of defaults) keyFile(path, path);
+  return found;
+}
+
+/** The public key in the `.pub` file next to a protected PEM key, or why there is none. */
+function publicKeyNextTo(host: Host, path: string | null): SshPublicKey | string {
+  const why = 'protected by a passphrase, in a format that does not say which key it holds, and no .pub file next to it says so';
+  if (path === null) return why;
+  let text: string;
+  try {
+    text = Buffer.from(host.readFileSync(path)).toString('utf8');
+  } catch {
+    return why;
+  }
+  const parsed = parseSshPublicKey(text);
+  return parsed.ok ? parsed.key : `protected by a passphrase, and its .pub file does not parse: ${parsed.reason}`;
+}
+
+/** Runs a key command (SOPS_AGE_RECIPIENT set as sops sets it): its output, or why there is none. */
+function runKeyCommand(host: Host, argv: readonly string[], options: DiscoveryOptions): { stdout: string } | string {
+  const extraEnv: Record<string, string> = options.recipientHint === undefined ? {} : { SOPS_AGE_RECIPIENT: options.recipientHint };
+  try {
+    const result = host.runSync(argv, extraEnv);
+    return result.code === 0 ? result : `exited with code ${result.code}`;
+  } catch (err) {
+    return `could not run (${describeFsError(err)})`;
+  }
 }
 
 const LOCKED_NOT_ASKED = 'encrypted with a passphrase; synchronous loading cannot ask for it (use the CLI or await load())';
@@ -147,7 +264,7 @@ export async function unlockKeyFiles(discovery: Discovery, ask: (question: strin
     identities.push(...parsed.identities);
     tried[file.triedIndex] = `${file.label}: ${count(parsed.identities.length, 'identity', 'identities')} (unlocked with a passphrase)`;
   }
-  return { identities: [...new Set(identities)], tried, warnings: discovery.warnings, locked: [] };
+  return { ...discovery, identities: [...new Set(identities)], tried, locked: [] };
 }
 
 /** The warning for a key file others can read (keygen says the same). */

@@ -1,11 +1,19 @@
 /**
- * Recipients: the public half of an age identity. `parseRecipient` is the only way to make
- * a {@link Recipient}, so the core never sees an unchecked string where a recipient belongs.
+ * Recipients: the public half of an age identity, or an SSH public key (as sops 3.10+ takes
+ * them). `parseRecipient` is the only way to make a {@link Recipient}, so the core never sees
+ * an unchecked string where a recipient belongs. A Recipient is always in its canonical form,
+ * so two spellings of one key are one string: bech32 lower-cased, an SSH key as its type and
+ * key without the comment.
  */
+import { createHash } from 'node:crypto';
 import { bech32Decode } from './bech32.js';
+import { looksLikeSshKey, parseSshPublicKey, type SshPublicKey } from './ssh-key.js';
 
 declare const recipientBrand: unique symbol;
-/** A checked age recipient string (`age1…` X25519 or `age1pq1…` hybrid post-quantum). */
+/**
+ * A checked recipient string: `age1…` (X25519), `age1pq1…` (hybrid post-quantum), or an SSH
+ * key (`ssh-ed25519 AAAA…`, `ssh-rsa AAAA…`, no comment).
+ */
 export type Recipient = string & { readonly [recipientBrand]: true };
 
 export type RecipientParse = { ok: true; recipient: Recipient } | { ok: false; reason: string };
@@ -15,10 +23,17 @@ const KINDS = [
   { hrp: 'age1pq', bytes: 1216, name: 'hybrid post-quantum' },
 ] as const;
 
+/** The first line of a private key file (OpenSSH, PEM): a secret, never a recipient. */
+const PRIVATE_KEY_FILE = /^-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
 export function parseRecipient(input: string): RecipientParse {
   const text = input.trim();
-  if (text.startsWith('ssh-')) {
-    return { ok: false, reason: 'SSH recipients are not supported by envseal; use an age recipient (envseal keygen)' };
+  if (looksLikeSshKey(text)) {
+    const parsed = parseSshPublicKey(text);
+    return parsed.ok ? { ok: true, recipient: parsed.key.text as Recipient } : { ok: false, reason: parsed.reason };
+  }
+  if (PRIVATE_KEY_FILE.test(text)) {
+    return { ok: false, reason: 'that is an SSH private key: keep it out of command lines and give its public key (the .pub file)' };
   }
   if (looksLikeIdentity(text)) {
     return { ok: false, reason: 'that is an age identity, a secret key: keep it out of command lines and give its recipient (age1…, printed by envseal keygen)' };
@@ -34,9 +49,9 @@ export function parseRecipient(input: string): RecipientParse {
   return { ok: true, recipient: text.toLowerCase() as Recipient };
 }
 
-/** A secret key pasted where a recipient belongs: never echo any of it. */
+/** A secret key (age, or an SSH private key file) pasted where a recipient belongs: never echo any of it. */
 export function looksLikeIdentity(text: string): boolean {
-  return /^AGE-(SECRET-KEY|PLUGIN)-/i.test(text.trim());
+  return /^AGE-(SECRET-KEY|PLUGIN)-/i.test(text.trim()) || PRIVATE_KEY_FILE.test(text.trim());
 }
 
 /** Splits a comma-separated recipient list as sops does: trimmed, empty entries dropped. */
@@ -55,4 +70,38 @@ export function sameRecipient(a: string, b: string): boolean {
   const pa = parseRecipient(a);
   const pb = parseRecipient(b);
   return pa.ok && pb.ok && pa.recipient === pb.recipient;
+}
+
+/** The SSH key a recipient is, or null for age recipients. */
+export function sshKeyOf(recipient: Recipient): SshPublicKey | null {
+  if (!recipient.startsWith('ssh-')) return null;
+  const parsed = parseSshPublicKey(recipient);
+  return parsed.ok ? parsed.key : null;
+}
+
+/**
+ * Whether `label` is `recipient` as sops writes it: exactly the canonical form, or, for an
+ * SSH key, the canonical form and the key's comment (sops records the key as the rule gives
+ * it, comment included).
+ */
+export function isCanonicalLabel(label: string, recipient: Recipient): boolean {
+  if (label === recipient) return true;
+  if (!recipient.startsWith('ssh-') || !label.startsWith(`${recipient} `)) return false;
+  const comment = label.slice(recipient.length + 1);
+  return comment === comment.trim() && comment !== '' && /^[\x20-\x7e]+$/.test(comment);
+}
+
+/**
+ * A recipient shortened for a line of output: `age1abcdefghijkl…`, or for an SSH key its type
+ * and the end of the key (the start is the same for every key of a type).
+ */
+export function shortRecipient(recipient: string): string {
+  const ssh = /^(ssh-\S+) (\S+)/.exec(recipient);
+  return ssh === null ? `${recipient.slice(0, 16)}…` : `${ssh[1]} …${(ssh[2] as string).slice(-12)}`;
+}
+
+/** Eight characters that tell recipients apart in a generated name (`reader-xxxxxxxx`). */
+export function recipientId(recipient: Recipient): string {
+  if (!recipient.startsWith('ssh-')) return recipient.slice(4, 12);
+  return createHash('sha256').update(recipient).digest('hex').slice(0, 8);
 }

@@ -4,7 +4,7 @@
  * when the data key is kept.
  */
 import type { EncryptionRule } from '../rules/rules.js';
-import { looksLikeIdentity, type Recipient } from '../keys/recipient.js';
+import { isCanonicalLabel, looksLikeIdentity, type Recipient } from '../keys/recipient.js';
 
 /** What a format hands over for the `sops` block: plain JSON-like data. */
 export type RawValue = string | number | boolean | null | RawValue[] | RawMap;
@@ -31,8 +31,9 @@ export function ageKeyFor(recipient: Recipient, enc: string): AgeKey {
 
 /**
  * Labels that are not exactly one parsed, canonical, distinct recipient each: they do not
- * parse, are spelt differently from the canonical form (upper case, spaces), or repeat. A
- * file with any of these cannot be trusted about who reads it.
+ * parse, are spelt differently from the canonical form (upper case, spaces; an SSH key may
+ * carry its comment, as sops records it), or repeat. A file with any of these cannot be
+ * trusted about who reads it.
  */
 export function labelProblems(meta: Pick<Metadata, 'keyGroups'>): string[] {
   const problems: string[] = [];
@@ -40,7 +41,7 @@ export function labelProblems(meta: Pick<Metadata, 'keyGroups'>): string[] {
   for (const key of allAgeKeys(meta)) {
     const shown = printableLabel(key.label);
     if (key.recipient === null) problems.push(`a key entry is labelled ${shown}, which is not a recipient`);
-    else if (key.recipient !== key.label) problems.push(`a key entry is labelled ${shown}, not in the canonical form of its recipient`);
+    else if (!isCanonicalLabel(key.label, key.recipient)) problems.push(`a key entry is labelled ${shown}, not in the canonical form of its recipient`);
     else if (seen.has(key.recipient)) problems.push(`two key entries are labelled ${shown}`);
     if (key.recipient !== null) seen.add(key.recipient);
   }

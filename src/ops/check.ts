@@ -14,6 +14,7 @@ import type { Ctx } from './context.js';
 import { plaintextFindings } from './plaintext.js';
 import { loadTeam } from './repository.js';
 import type { Status } from './status.js';
+import { shortRecipient } from '../keys/recipient.js';
 
 export type ViolationKind = 'debt' | 'max-age' | 'expired-member' | 'outside-roster' | 'unencrypted';
 
@@ -36,7 +37,7 @@ export async function policyViolations(ctx: Ctx, status: Status, given: readonly
     }
     if (team.roster.members.size > 0) {
       for (const r of row.recipients) {
-        if (r.name === null) out.push({ kind: 'outside-roster', file: row.file, message: `${row.file}: readable by ${r.recipient.slice(0, 20)}…, who is not in the roster` });
+        if (r.name === null) out.push({ kind: 'outside-roster', file: row.file, message: `${row.file}: readable by ${shortRecipient(r.recipient)}, who is not in the roster` });
       }
     }
   }

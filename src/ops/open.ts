@@ -5,22 +5,20 @@
  *
  * One core ({@link decryptWithKey}) and two ways to the data key: {@link openFile} (the CLI
  * and `load()`: every identity type, passphrase prompts) and {@link openFileSync}
- * (`config()`, which cannot await: X25519 identities only).
+ * (`config()`, which cannot await: X25519 identities and SSH keys without a passphrase).
  */
-import { unwrapDataKey, unwrapDataKeySync, type UnwrapResult } from '../crypto/data-key.js';
-import { x25519Identity } from '../crypto/age-x25519.js';
+import { nativeIdentitiesNow, unwrapDataKey, unwrapDataKeySync, type UnwrapResult } from '../crypto/data-key.js';
 import { verifyMac, type MacCheck } from '../crypto/mac.js';
 import { RuleRegexError } from '../rules/rules.js';
 import { openDocuments, type OpenResult } from '../crypto/seal.js';
 import { IvStash } from '../crypto/stash.js';
 import { IntegrityError, NoIdentityError, ParseError } from '../errors.js';
-import type { Discovery } from '../keys/discovery.js';
 import { parseMetadata } from '../metadata/codec.js';
 import { allAgeKeys, labelProblems, otherKeyDescriptions, printableLabel, type Metadata } from '../metadata/model.js';
 import { count } from '../text.js';
 import type { MapNode } from '../tree.js';
 import type { Ctx, SyncCtx } from './context.js';
-import { identitiesFor, identitiesNow } from './identities.js';
+import { identitiesFor, identitiesNow, type FoundIdentities } from './identities.js';
 import type { LoadedFile } from './load.js';
 import { findStoreOptions } from '../config/load.js';
 import type { StoreOptions } from '../formats/format.js';
@@ -74,11 +72,11 @@ export async function openFile(ctx: Ctx, loaded: LoadedFile, options: OpenOption
   return { ...opened, store: await findStoreOptions(ctx.io, loaded.abs, { explicit: ctx.configPath }) };
 }
 
-/** The synchronous way (`config()`): X25519 identities, no prompt. */
+/** The synchronous way (`config()`): X25519 identities and unprotected SSH keys, no prompt. */
 export function openFileSync(ctx: SyncCtx, loaded: LoadedFile, options: OpenOptions = {}): OpenedFile {
   const metadata = metadataOf(loaded);
   const discovery = identitiesNow(ctx.host, ctx.warn, firstLabel(metadata));
-  const result = unwrapDataKeySync(metadata, discovery.identities.flatMap((id) => x25519Identity(id) ?? []));
+  const result = unwrapDataKeySync(metadata, nativeIdentitiesNow(metadata, discovery.identities));
   if (!result.ok) throw unwrapError(loaded.abs, metadata, discovery, result, options.nameOf);
   return decryptWithKey(ctx, loaded, metadata, result.dataKey, options);
 }
@@ -131,7 +129,7 @@ function decryptWithKey(ctx: SyncCtx, loaded: LoadedFile, metadata: Metadata, da
   };
 }
 
-function unwrapError(file: string, metadata: Metadata, discovery: Discovery, result: Exclude<UnwrapResult, { ok: true }>, nameOf?: NameOf): Error {
+function unwrapError(file: string, metadata: Metadata, discovery: FoundIdentities, result: Exclude<UnwrapResult, { ok: true }>, nameOf?: NameOf): Error {
   if (result.reason === 'damaged') {
     return new IntegrityError(`the data key wrapped for ${result.labels.map(printableLabel).join(', ')} is damaged`, {
       file,
@@ -147,18 +145,19 @@ function unwrapError(file: string, metadata: Metadata, discovery: Discovery, res
     ...otherKeyDescriptions(metadata),
   ];
   const found = discovery.identities.length;
+  const tried = discovery.tried;
   const message =
     result.reason === 'not-enough-groups'
       ? `only ${result.opened} of the ${result.needed} key groups needed could be opened`
       : found === 0
         ? 'no age identity found to open the file'
         : `none of the ${count(found, 'age identity', 'age identities')} found can open the file`;
-  return new NoIdentityError(message, discovery.tried, recipients, {
+  return new NoIdentityError(message, tried, recipients, {
     file,
-    details: [...discovery.tried.map((t) => `looked in ${t}`), ...recipients.map((r) => `the file is encrypted to ${r}`)],
+    details: [...tried.map((t) => `looked in ${t}`), ...recipients.map((r) => `the file is encrypted to ${r}`)],
     hint:
       found === 0
-        ? 'create an identity with `envseal keygen` and ask a member to add you (envseal team add), or point SOPS_AGE_KEY_FILE at your key file'
+        ? 'create an identity with `envseal keygen` and ask a member to add you (envseal team add), or point SOPS_AGE_KEY_FILE at your key file (SOPS_AGE_SSH_PRIVATE_KEY_FILE at an SSH key)'
         : 'ask someone who can open it to add your recipient (envseal team add NAME RECIPIENT)',
   });
 }

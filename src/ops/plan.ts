@@ -6,7 +6,7 @@
 import { sep } from 'node:path';
 import { DEFAULT_RULE, type EncryptionRule } from '../rules/rules.js';
 import { ConfigError, UsageError } from '../errors.js';
-import { looksLikeIdentity, parseRecipient, splitRecipientList, type Recipient } from '../keys/recipient.js';
+import { looksLikeIdentity, parseRecipient, shortRecipient, splitRecipientList, type Recipient } from '../keys/recipient.js';
 import { findConfigPath, loadConfig } from '../config/load.js';
 import { ruleFor } from '../config/rules.js';
 import type { CreationRule } from '../config/schema.js';
@@ -41,7 +41,7 @@ export function parseRecipientFlags(values: readonly string[]): Recipient[] {
     const parsed = parseRecipient(value);
     if (!parsed.ok) {
       throw new UsageError(`recipient ${looksLikeIdentity(value) ? '(not shown)' : shorten(value)} does not parse: ${parsed.reason}`, {
-        hint: 'a recipient looks like age1… (envseal keygen prints yours)',
+        hint: 'a recipient looks like age1… (envseal keygen prints yours), or an SSH public key: ssh-ed25519 AAAA… or ssh-rsa AAAA…',
       });
     }
     if (!out.includes(parsed.recipient)) out.push(parsed.recipient);
@@ -116,7 +116,7 @@ export function strangersQuestion(strangers: readonly string[], where: string): 
 
 /** Who a file is for, in words: `2 recipients: alice, bob`; with a roster, strangers flagged. */
 export function describeRecipients(recipients: readonly Recipient[], plan: Pick<NewFilePlan, 'nameOf' | 'hasRoster'>): string {
-  const names = recipients.map((r) => plan.nameOf(r) ?? `${r.slice(0, 16)}…${plan.hasRoster ? ' (not in the roster)' : ''}`);
+  const names = recipients.map((r) => plan.nameOf(r) ?? `${shortRecipient(r)}${plan.hasRoster ? ' (not in the roster)' : ''}`);
   return `${count(recipients.length, 'recipient')}: ${names.join(', ')}`;
 }
 

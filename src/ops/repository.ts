@@ -15,7 +15,7 @@ import { ruleFor } from '../config/rules.js';
 import { namer, readRoster, type Roster } from '../config/roster.js';
 import { parseConfig, type SopsConfig } from '../config/schema.js';
 import { EnvsealError } from '../errors.js';
-import type { Recipient } from '../keys/recipient.js';
+import { shortRecipient, type Recipient } from '../keys/recipient.js';
 import { displayPath } from '../paths.js';
 import type { Ctx } from './context.js';
 import { loadFile, type LoadedFile } from './load.js';
@@ -53,7 +53,7 @@ export async function loadTeam(ctx: Ctx): Promise<Team> {
 /** A recipient with its roster name when there is one: `bob (age1…)`. */
 export function labelled(team: Pick<Team, 'nameOf'>, recipient: string): string {
   const name = team.nameOf(recipient);
-  return name === undefined ? recipient : `${name} (${recipient.slice(0, 16)}…)`;
+  return name === undefined ? recipient : `${name} (${shortRecipient(recipient)})`;
 }
 
 export interface SopsFiles {

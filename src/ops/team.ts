@@ -15,7 +15,7 @@ import { hasExpired, isDay, MEMBER_NAME } from '../config/roster.js';
 import { ruleFor } from '../config/rules.js';
 import { parseConfig } from '../config/schema.js';
 import { ConfigError, UsageError } from '../errors.js';
-import { parseRecipient, type Recipient } from '../keys/recipient.js';
+import { parseRecipient, recipientId, shortRecipient, type Recipient } from '../keys/recipient.js';
 import { formatLastModified } from '../crypto/mac.js';
 import { allAgeKeys, labelProblems, type Metadata } from '../metadata/model.js';
 import { applyToFiles, type BatchOutcome } from './batch.js';
@@ -149,7 +149,7 @@ async function existingReaders(ctx: Ctx, files: readonly LoadedFile[], adding: R
   let mineNamed = false;
   return [...counts].map(([recipient, n]) => {
     const you = mine.has(recipient);
-    const name = you && !mineNamed && MEMBER_NAME.test(login) ? login : `reader-${recipient.slice(4, 12)}`;
+    const name = you && !mineNamed && MEMBER_NAME.test(login) ? login : `reader-${recipientId(recipient)}`;
     if (you && name === login) mineNamed = true;
     return { name, recipient, you, files: n };
   });
@@ -285,7 +285,7 @@ function removalReason(team: Team, file: LoadedFile, recipient: Recipient): stri
   if (problems.length > 0) return `its key labels cannot be trusted (${problems[0]})`;
   const expected = rule !== null ? new Set(rule.groups.flat()) : team.roster.members.size > 0 ? new Set(team.roster.members.values()) : null;
   const stranger = expected === null ? undefined : keys.find((k) => k.recipient !== null && !expected.has(k.recipient));
-  if (stranger !== undefined) return `it has an entry labelled for ${stranger.recipient?.slice(0, 16)}…, ${rule !== null ? 'whom its rule does not list' : 'who is not in the roster'}`;
+  if (stranger !== undefined) return `it has an entry labelled for ${shortRecipient(stranger.recipient ?? '')}, ${rule !== null ? 'whom its rule does not list' : 'who is not in the roster'}`;
   return null;
 }
 
@@ -308,5 +308,5 @@ function resolveMember(team: Team, nameOrRecipient: string): { name: string | un
   if (byName !== undefined) return { name: nameOrRecipient, recipient: byName };
   const parsed = parseRecipient(nameOrRecipient);
   if (parsed.ok) return { name: team.nameOf(parsed.recipient), recipient: parsed.recipient };
-  throw new ConfigError(`${nameOrRecipient} is not a member`, { file: team.configPath, hint: 'envseal team ls lists the members; a recipient (age1…) works too' });
+  throw new ConfigError(`${nameOrRecipient} is not a member`, { file: team.configPath, hint: 'envseal team ls lists the members; a recipient (age1… or ssh-…) works too' });
 }

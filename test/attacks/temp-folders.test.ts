@@ -12,17 +12,18 @@ import { makeIdentity } from '../helpers/keys.js';
 const uid = process.getuid?.() ?? -1;
 const OTHER_UID = 65534; // nobody
 
-async function victim(): Promise<{ dir: string; shared: string; edit: () => ReturnType<typeof cli> }> {
+async function victim(): Promise<{ dir: string; shared: string; edit: () => ReturnType<typeof cli>; run: (asFile: boolean) => ReturnType<typeof cli> }> {
   const dir = tempDir();
   const id = await makeIdentity(dir);
-  const shared = join(dir, 'shm');
+  const shared = join(tempDir('envseal-shared-'), 'shm'); // outside the project, as /dev/shm is
   mkdirSync(shared);
   chmodSync(shared, 0o1777); // like /dev/shm and /tmp: everyone may create entries
   writeFileSync(join(dir, '.env'), 'SECRET=plain-value\n');
   const env = isolatedEnv(dir, { SOPS_AGE_KEY_FILE: id.file, EDITOR: 'true' });
   expect((await cli(['encrypt', '.env', '--age', id.recipient], { cwd: dir, env })).code).toBe(0);
   const runInteractive = async () => ({ code: 0, interrupted: false });
-  return { dir, shared, edit: () => cli(['edit', '.env'], { cwd: dir, env, tempRoot: shared, runInteractive }) };
+  const run = (asFile: boolean) => cli(['run', ...(asFile ? ['--as-file', 'SECRET'] : []), '--', process.execPath, '-e', '0'], { cwd: dir, env, tempRoot: shared });
+  return { dir, shared, edit: () => cli(['edit', '.env'], { cwd: dir, env, tempRoot: shared, runInteractive }), run };
 }
 
 /** Files the victim owns, which a sweep following an attacker's symlink would delete. */
@@ -78,5 +79,32 @@ describe.skipIf(uid < 0)('attack 3: shared temporary folders', () => {
     writeFileSync(join(own, 'envseal-edit-999997-left', '.env'), 'SECRET=plain-value\n');
     expect((await v.edit()).code).toBe(0);
     expect(readdirSync(own)).toEqual([]);
+  });
+
+  it('run (issue 17) sweeps only dead runs\' folders inside its own root, and puts --as-file files nowhere else', async () => {
+    const v = await victim();
+    const precious = victimFiles(v.dir);
+    symlinkSync(precious, join(v.shared, 'envseal-run-999999-attack'));
+    expect((await v.run(false)).code).toBe(0);
+    expect((await v.run(true)).code).toBe(0);
+    expect(readdirSync(precious)).toHaveLength(20);
+    const own = join(v.shared, `envseal-${uid}`);
+    mkdirSync(join(own, 'envseal-run-999997-left'));
+    writeFileSync(join(own, 'envseal-run-999997-left', 'SECRET'), 'plain-value');
+    mkdirSync(join(own, 'envseal-edit-999996-other'));
+    expect((await v.run(false)).code).toBe(0);
+    expect(readdirSync(own)).toEqual(['envseal-edit-999996-other']);
+  });
+
+  it('run with a planted per-user folder: no sweep at all, and --as-file refuses it (exit 7)', async () => {
+    const v = await victim();
+    const precious = victimFiles(v.dir);
+    mkdirSync(join(precious, 'envseal-run-999995-x'));
+    symlinkSync(precious, join(v.shared, `envseal-${uid}`));
+    expect((await v.run(false)).code).toBe(0);
+    const refused = await v.run(true);
+    expect(refused.code).toBe(7);
+    expect(refused.stderr).toMatch(/not this user's own closed folder/);
+    expect(readdirSync(precious).sort()).toHaveLength(21);
   });
 });

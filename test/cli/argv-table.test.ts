@@ -84,6 +84,7 @@ const TABLE: ReadonlyArray<readonly [string, string, Record<string, unknown>]> =
   ['run --no-github-mask --mask-keys A -- x', 'run', { githubMask: false, maskKeys: ['A'] }],
   ['run --format yaml -- x', 'run', { inputFormat: 'yaml' }],
   ['run -f a.env -f b.env --mask --require A,B -- cmd -x 0755', 'run', { file: ['a.env', 'b.env'], mask: true, require: ['A,B'], '--': ['cmd', '-x', '0755'] }],
+  ['run --as-file TLS_KEY=key.pem --as-file GCP_SA -- cmd', 'run', { asFile: ['TLS_KEY=key.pem', 'GCP_SA'], '--': ['cmd'] }],
 ];
 
 describe('argv → arguments, every command', () => {
@@ -134,6 +135,8 @@ const RUN_TABLE: string[][] = [
   ['--mask', '--mask-keys', 'PORT,MODE', '--mask-keys', 'X', '--github-mask', '--', 'cmd'],
   ['--config', 'other/.sops.yaml', '--', 'cmd'],
   ['--config=c.yaml', '-f', 'a', '--', 'cmd', '--help'],
+  ['--as-file', 'TLS_KEY', '--', 'cmd'],
+  ['--as-file', 'A=a.pem', 'B', '--as-file=C=c.json', '--flatten', '-f', 'x.yaml', '--', 'cmd'],
 ];
 
 const RUN_FALLBACKS: string[][] = [
@@ -151,6 +154,8 @@ const RUN_FALLBACKS: string[][] = [
   ['--example', '--', 'cmd'],
   ['--example', 'a', '--example', 'b', '--', 'cmd'],
   ['-fx.env', '--', 'cmd'],
+  ['--as-file', '--', 'cmd'],
+  ['--no-as-file', '--', 'cmd'],
 ];
 
 describe('run argv: fast path and yargs agree', () => {

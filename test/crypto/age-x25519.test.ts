@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Decrypter, Encrypter, armor, generateHybridIdentity, generateIdentity, identityToRecipient } from 'age-encryption';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { openAgeFileX25519, openAgeX25519, x25519Identity, type X25519Identity } from '../../src/crypto/age-x25519.js';
+import { openAgeFile, openAge, x25519Identity, type X25519Identity } from '../../src/crypto/age-x25519.js';
 import { tempDir } from '../helpers/cli.js';
 
 describe('opening age files with X25519 identities, without age-encryption', () => {
@@ -39,7 +39,7 @@ describe('opening age files with X25519 identities, without age-encryption', () 
       const plain = randomBytes(size);
       writeFileSync(join(dir, 'plain'), plain);
       const armored = execFileSync('age', ['-a', '-r', keys[0]?.recipient as string, '-r', keys[1]?.recipient as string, join(dir, 'plain')], { encoding: 'utf8' });
-      const opened = openAgeX25519(armored, [x25519Identity(keys[1]?.identity as string)!]);
+      const opened = openAge(armored, [x25519Identity(keys[1]?.identity as string)!]);
       expect(opened).toEqual({ ok: true, plaintext: plain });
     }
   });
@@ -52,8 +52,8 @@ describe('opening age files with X25519 identities, without age-encryption', () 
         const e = new Encrypter();
         e.addRecipient(await identityToRecipient(mine));
         const armored = armor.encode(await e.encrypt(plain));
-        expect(openAgeX25519(armored, [x25519Identity(mine)!])).toEqual({ ok: true, plaintext: Buffer.from(plain) });
-        expect(openAgeX25519(armored, [x25519Identity(other)!])).toEqual({ ok: false, reason: 'no-match' });
+        expect(openAge(armored, [x25519Identity(mine)!])).toEqual({ ok: true, plaintext: Buffer.from(plain) });
+        expect(openAge(armored, [x25519Identity(other)!])).toEqual({ ok: false, reason: 'no-match' });
       }),
       { numRuns: 30 },
     );
@@ -71,7 +71,7 @@ describe('opening age files with X25519 identities, without age-encryption', () 
       const changed = body.slice(0, i) + (body[i] === 'A' ? 'B' : 'A') + body.slice(i + 1);
       const text = armored.replace(body, changed);
       // Null ("not mine") when the change hits the stanza type; a failure otherwise.
-      expect(openAgeX25519(text, [key])?.ok ?? false).toBe(false);
+      expect(openAge(text, [key])?.ok ?? false).toBe(false);
     }
     expect(x25519Identity('AGE-SECRET-KEY-PQ-1XYZ')).toBeNull();
   });
@@ -144,7 +144,7 @@ describe('the built-in reader is as strict as age-encryption (files made by it, 
   it('a rebuilt but unchanged file opens in both (the harness itself)', async () => {
     const m = await made();
     const file = rebuild(m, m.lines);
-    expect(openAgeFileX25519(file, [m.key])).toEqual({ ok: true, plaintext: m.plain });
+    expect(openAgeFile(file, [m.key])).toEqual({ ok: true, plaintext: m.plain });
     expect(await ageEncryptionOpens(m, file)).toBe(true);
   });
 
@@ -174,7 +174,7 @@ describe('the built-in reader is as strict as age-encryption (files made by it, 
   it.each(malformed)('%s: a header failure in both', async (_name, mutate) => {
     const m = await made();
     const file = rebuild(m, mutate([...m.lines], m));
-    expect(openAgeFileX25519(file, [m.key])).toEqual({ ok: false, reason: 'header' });
+    expect(openAgeFile(file, [m.key])).toEqual({ ok: false, reason: 'header' });
     expect(await ageEncryptionOpens(m, file)).toBe(false);
   });
 
@@ -186,7 +186,7 @@ describe('the built-in reader is as strict as age-encryption (files made by it, 
   ])('a %s header MAC: a header failure in both', async (_name, mangle) => {
     const m = await made();
     const file = rebuild(m, m.lines, mangle);
-    expect(openAgeFileX25519(file, [m.key])).toEqual({ ok: false, reason: 'header' });
+    expect(openAgeFile(file, [m.key])).toEqual({ ok: false, reason: 'header' });
     expect(await ageEncryptionOpens(m, file)).toBe(false);
   });
 
@@ -199,20 +199,20 @@ describe('the built-in reader is as strict as age-encryption (files made by it, 
   ])('%s: opens in both', async (_name, mutate) => {
     const m = await made();
     const file = rebuild(m, mutate([...m.lines]));
-    expect(openAgeFileX25519(file, [m.key])).toEqual({ ok: true, plaintext: m.plain });
+    expect(openAgeFile(file, [m.key])).toEqual({ ok: true, plaintext: m.plain });
     expect(await ageEncryptionOpens(m, file)).toBe(true);
   });
 
   it('a wrong MAC and a damaged payload are told apart from a malformed header', async () => {
     const m = await made();
     const flipped = rebuild(m, m.lines, (mac) => unpadded(Buffer.from(mac, 'base64').map((b, i) => (i === 0 ? b ^ 1 : b))));
-    expect(openAgeFileX25519(flipped, [m.key])).toEqual({ ok: false, reason: 'hmac' });
+    expect(openAgeFile(flipped, [m.key])).toEqual({ ok: false, reason: 'hmac' });
     const file = rebuild(m, m.lines);
     file[file.length - 1] = (file.at(-1) as number) ^ 1;
-    expect(openAgeFileX25519(file, [m.key])).toEqual({ ok: false, reason: 'payload' });
+    expect(openAgeFile(file, [m.key])).toEqual({ ok: false, reason: 'payload' });
     // The payload starts after "\n--- " and the 43-character MAC line; its nonce is cut short.
     const shortNonce = file.subarray(0, file.indexOf('\n---') + 49 + 10);
-    expect(openAgeFileX25519(shortNonce, [m.key])).toEqual({ ok: false, reason: 'header' });
+    expect(openAgeFile(shortNonce, [m.key])).toEqual({ ok: false, reason: 'header' });
     expect(await ageEncryptionOpens(m, flipped)).toBe(false);
     expect(await ageEncryptionOpens(m, file)).toBe(false);
     expect(await ageEncryptionOpens(m, shortNonce)).toBe(false);
@@ -221,15 +221,15 @@ describe('the built-in reader is as strict as age-encryption (files made by it, 
   it('no identity of ours: "no match"; no X25519 stanza at all: null ("not mine")', async () => {
     const m = await made();
     const other = x25519Identity(await generateIdentity())!;
-    expect(openAgeFileX25519(rebuild(m, m.lines), [other])).toEqual({ ok: false, reason: 'no-match' });
+    expect(openAgeFile(rebuild(m, m.lines), [other])).toEqual({ ok: false, reason: 'no-match' });
     const pq = await generateHybridIdentity();
     const e = new Encrypter();
     e.addRecipient(await identityToRecipient(pq));
     const hybrid = Buffer.from(await e.encrypt(m.plain));
-    expect(openAgeFileX25519(hybrid, [m.key])).toBeNull();
-    expect(openAgeX25519(armor.encode(hybrid), [m.key])).toBeNull();
+    expect(openAgeFile(hybrid, [m.key])).toBeNull();
+    expect(openAge(armor.encode(hybrid), [m.key])).toBeNull();
     // A malformed header is not "not mine": every reader refuses it.
-    expect(openAgeFileX25519(Buffer.from('age-encryption.org/v1\n-> grease\nAA==\n--- x\n'), [m.key])).toEqual({ ok: false, reason: 'header' });
+    expect(openAgeFile(Buffer.from('age-encryption.org/v1\n-> grease\nAA==\n--- x\n'), [m.key])).toEqual({ ok: false, reason: 'header' });
   });
 });
 
@@ -261,7 +261,7 @@ describe('ASCII armor, as strict as age-encryption', () => {
   ])('%s: an armor failure in both', async (_name, mutate) => {
     const { m, text } = await armored();
     const damaged = `${mutate(lines(text)).join('\n')}\n`;
-    expect(openAgeX25519(damaged, [m.key])).toEqual({ ok: false, reason: 'armor' });
+    expect(openAge(damaged, [m.key])).toEqual({ ok: false, reason: 'armor' });
     expect(await ageEncryptionOpens(m, damaged)).toBe(false);
   });
 
@@ -270,7 +270,7 @@ describe('ASCII armor, as strict as age-encryption', () => {
     const l = lines(armor.encode(rebuild(m, m.lines)));
     expect(l.at(-2)).toHaveLength(64);
     const damaged = `${[...l.slice(0, -1), '', l.at(-1)!].join('\n')}\n`;
-    expect(openAgeX25519(damaged, [m.key])).toEqual({ ok: false, reason: 'armor' });
+    expect(openAge(damaged, [m.key])).toEqual({ ok: false, reason: 'armor' });
     expect(await ageEncryptionOpens(m, damaged)).toBe(false);
   });
 
@@ -281,7 +281,7 @@ describe('ASCII armor, as strict as age-encryption', () => {
   ])('%s: opens in both', async (_name, change) => {
     const { m, text } = await armored();
     const changed = change(text);
-    expect(openAgeX25519(changed, [m.key])).toEqual({ ok: true, plaintext: m.plain });
+    expect(openAge(changed, [m.key])).toEqual({ ok: true, plaintext: m.plain });
     expect(await ageEncryptionOpens(m, changed)).toBe(true);
   });
 });

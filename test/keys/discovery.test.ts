@@ -6,7 +6,9 @@ import { defaultKeysFile, discoverIdentities, unlockKeyFiles, type Discovery } f
 import type { Host } from '../../src/io/host.js';
 import { parseRecipient } from '../../src/keys/recipient.js';
 import { splitCommandLine } from '../../src/keys/shell-words.js';
-import { cli, isolatedEnv, tempDir } from '../helpers/cli.js';
+import { cli, isolatedEnv, suiteDir, tempDir } from '../helpers/cli.js';
+import { makeSshKey, NO_SSH_KEYGEN } from '../helpers/ssh-keys.js';
+import { readFileSync } from 'node:fs';
 
 interface FakeHost extends Partial<Host> {
   files?: Record<string, string | Uint8Array>;
@@ -59,6 +61,10 @@ describe('identity discovery', () => {
       'SOPS_AGE_KEY_FILE=/k.txt: 1 identity',
       'SOPS_AGE_KEY_CMD (get-key): 1 identity',
       '/home/u/.config/sops/age/keys.txt: 1 identity',
+      'SOPS_AGE_SSH_PRIVATE_KEY_FILE: not set',
+      'SOPS_AGE_SSH_PRIVATE_KEY_CMD: not set',
+      '/home/u/.ssh/id_ed25519: no such file or folder',
+      '/home/u/.ssh/id_rsa: no such file or folder',
     ]);
   });
 
@@ -103,6 +109,72 @@ describe('identity discovery', () => {
   });
 });
 
+describe.skipIf(NO_SSH_KEYGEN !== null)(`SSH key discovery${NO_SSH_KEYGEN === null ? '' : ` (skipped: ${NO_SSH_KEYGEN})`}`, () => {
+  const dir = suiteDir('envseal-sshdisc-');
+  const ed = makeSshKey(dir, 'ed');
+  const rsa = makeSshKey(dir, 'rsa', { type: 'rsa', bits: 2048 });
+  const pem = makeSshKey(dir, 'pem', { type: 'rsa', bits: 2048, format: 'PEM', passphrase: 'pass phrase' });
+  const bytes = (path: string): Uint8Array => readFileSync(path);
+
+  it('finds the key file named by SOPS_AGE_SSH_PRIVATE_KEY_FILE, then ~/.ssh/id_ed25519 and id_rsa, each key once', () => {
+    const found = discoverIdentities(
+      host({
+        env: { HOME: '/home/u', SOPS_AGE_SSH_PRIVATE_KEY_FILE: '/keys/ed' },
+        files: { '/keys/ed': bytes(ed.file), '/home/u/.ssh/id_ed25519': bytes(ed.file), '/home/u/.ssh/id_rsa': bytes(rsa.file) },
+      }),
+    );
+    expect(found.identities).toEqual([]);
+    expect(found.ssh.map((k) => [k.label, k.publicKey.text])).toEqual([
+      ['SOPS_AGE_SSH_PRIVATE_KEY_FILE=/keys/ed', ed.recipient],
+      ['/home/u/.ssh/id_rsa', rsa.recipient],
+    ]);
+    expect(found.tried.slice(4)).toEqual([
+      expect.stringMatching(/^SOPS_AGE_SSH_PRIVATE_KEY_FILE=\/keys\/ed: an ssh-ed25519 key \(SHA256:[A-Za-z0-9+/]{43}\)$/),
+      'SOPS_AGE_SSH_PRIVATE_KEY_CMD: not set',
+      '/home/u/.ssh/id_ed25519: the same key as SOPS_AGE_SSH_PRIVATE_KEY_FILE=/keys/ed',
+      expect.stringMatching(/^\/home\/u\/.ssh\/id_rsa: an ssh-rsa key \(SHA256:/),
+    ]);
+    expect(found.ssh.map((k) => found.tried[k.triedIndex])).toEqual([found.tried[4], found.tried[7]]);
+  });
+
+  it('runs SOPS_AGE_SSH_PRIVATE_KEY_CMD with SOPS_AGE_RECIPIENT, and refuses a protected key from it as sops does', () => {
+    let seen: string | undefined;
+    const found = discoverIdentities(
+      host({
+        env: { SOPS_AGE_SSH_PRIVATE_KEY_CMD: 'vault read ssh' },
+        runSync: (argv, extra) => {
+          expect(argv).toEqual(['vault', 'read', 'ssh']);
+          seen = extra['SOPS_AGE_RECIPIENT'];
+          return { code: 0, stdout: readFileSync(rsa.file, 'utf8') };
+        },
+      }),
+      { recipientHint: 'ssh-rsa AAAAhint' },
+    );
+    expect(seen).toBe('ssh-rsa AAAAhint');
+    expect(found.ssh.map((k) => k.label)).toEqual(['SOPS_AGE_SSH_PRIVATE_KEY_CMD (vault)']);
+    const locked = makeSshKey(dir, 'locked-cmd', { passphrase: 'pass phrase' });
+    const refused = discoverIdentities(host({ env: { SOPS_AGE_SSH_PRIVATE_KEY_CMD: 'x' }, runSync: () => ({ code: 0, stdout: readFileSync(locked.file, 'utf8') }) }));
+    expect(refused.ssh).toEqual([]);
+    expect(refused.tried[5]).toMatch(/protected by a passphrase/);
+  });
+
+  it('a protected PEM key is known by the .pub next to it; without one it says why', () => {
+    const withPub = discoverIdentities(host({ env: { SOPS_AGE_SSH_PRIVATE_KEY_FILE: '/k' }, files: { '/k': bytes(pem.file), '/k.pub': `${pem.pub}\n` } }));
+    expect(withPub.ssh.map((k) => k.publicKey.text)).toEqual([pem.recipient]);
+    expect(withPub.tried[4]).toMatch(/an ssh-rsa key \(SHA256:.*\), protected by a passphrase \(asked for only to open a file encrypted to it\)$/);
+    const without = discoverIdentities(host({ env: { SOPS_AGE_SSH_PRIVATE_KEY_FILE: '/k' }, files: { '/k': bytes(pem.file) } }));
+    expect(without.ssh).toEqual([]);
+    expect(without.tried[4]).toMatch(/no .pub file next to it/);
+  });
+
+  it('warns about an SSH key others can read; Windows looks in %USERPROFILE%\\.ssh', () => {
+    const open = discoverIdentities(host({ env: { HOME: '/h' }, files: { '/h/.ssh/id_ed25519': bytes(ed.file) }, fileModeSync: () => 0o644 }));
+    expect(open.warnings).toEqual(['key file /h/.ssh/id_ed25519 can be read by other users; fix it with: chmod 600 /h/.ssh/id_ed25519']);
+    const windows = discoverIdentities(host({ platform: 'win32', env: { USERPROFILE: 'C:\\Users\\u', APPDATA: 'C:\\A' }, files: { 'C:\\Users\\u\\.ssh\\id_rsa': bytes(rsa.file) } }));
+    expect(windows.ssh.map((k) => k.label)).toEqual(['C:\\Users\\u\\.ssh\\id_rsa']);
+  });
+});
+
 describe('recipients', () => {
   it('accepts X25519 and hybrid post-quantum recipients and names what is wrong with others', async () => {
     const x = await identityToRecipient(await generateIdentity());
@@ -110,7 +182,8 @@ describe('recipients', () => {
     expect(parseRecipient(x)).toMatchObject({ ok: true, recipient: x });
     expect(parseRecipient(pq)).toMatchObject({ ok: true });
     expect(parseRecipient(x.slice(0, -1))).toMatchObject({ ok: false, reason: /bech32/ });
-    expect(parseRecipient('ssh-ed25519 AAAA')).toMatchObject({ ok: false, reason: /SSH/ });
+    expect(parseRecipient('ssh-ed25519 AAAA')).toMatchObject({ ok: false, reason: /not an SSH key/ });
+    expect(parseRecipient('ssh-dss AAAA')).toMatchObject({ ok: false, reason: /age takes ssh-ed25519 and ssh-rsa/ });
     expect(parseRecipient('age1tag1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq')).toMatchObject({ ok: false });
   });
 

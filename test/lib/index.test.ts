@@ -2,7 +2,7 @@
  * The library in-process (src/lib/index.ts): load, decryptFile, encryptFile with the cwd and
  * env they are given. The installed package is tested in test/e2e/library.test.ts.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decryptFile, encryptFile, load } from '../../src/lib/index.js';
@@ -43,5 +43,21 @@ describe('the library', () => {
     expect(stderr).not.toHaveBeenCalled();
     await load({ cwd, env, path: ['plain.env'] });
     expect(stderr).toHaveBeenCalledWith('envseal: warning: plain.env is not encrypted; loading it as plain text\n');
+  });
+
+  it('load({ asFile }) writes those values to private files and gives their paths, and remove() removes them', async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'app.yaml'), 'tls:\n  key: |\n    line one\n    line two\nname: app\n');
+    const env = isolatedEnv(cwd, { SOPS_AGE_KEY_FILE: alice.file, XDG_RUNTIME_DIR: tempDir('envseal-runtime-') });
+    expect(await encryptFile('app.yaml', { cwd, env, age: [alice.recipient] })).toEqual({ changed: true });
+    const loaded = await load({ cwd, env, path: 'app.yaml', flatten: true, asFile: ['TLS_KEY=key.pem'] });
+    const path = loaded.files['TLS_KEY'] as string;
+    expect(loaded.values).toEqual({ TLS_KEY: path, name: 'app' });
+    expect(path.endsWith('/key.pem') && !path.startsWith(cwd)).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe('line one\nline two\n');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    await loaded.remove();
+    expect(existsSync(path)).toBe(false);
+    await expect(load({ cwd, env, path: 'app.yaml', flatten: true, asFile: ['NOPE'] })).rejects.toMatchObject({ code: 'MISSING_KEYS', exitCode: 3 });
   });
 });

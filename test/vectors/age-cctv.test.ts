@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { Decrypter, armor, generateIdentity, type Stanza } from 'age-encryption';
 import { expect, it } from 'vitest';
-import { openAgeFileX25519, openAgeX25519, x25519Identity, type AgeOpenResult } from '../../src/crypto/age-x25519.js';
+import { openAgeFile, openAge, x25519Identity, type AgeOpenResult } from '../../src/crypto/age-x25519.js';
 import { AGE_VECTORS, describeWithShared } from '../helpers/paths.js';
 
 interface Vector {
@@ -93,7 +93,7 @@ async function stanzaTypes(v: Vector): Promise<string[] | null> {
 
 function ours(v: Vector, identities: readonly string[]): AgeOpenResult | null {
   const keys = identities.map((id) => x25519Identity(id)!);
-  return v.armored ? openAgeX25519(v.file.toString('latin1'), keys) : openAgeFileX25519(v.file, keys);
+  return v.armored ? openAge(v.file.toString('latin1'), keys) : openAgeFile(v.file, keys);
 }
 
 describeWithShared(

@@ -19,6 +19,11 @@ export const RUN_OPTIONS = {
   'mask-keys': { type: 'string', array: true, describe: 'with --mask, also mask these keys\' values whatever they look like (comma-separated, repeatable)' },
   'github-mask': { type: 'boolean', default: true, describe: 'on GitHub Actions, register the secret values with ::add-mask:: first (--no-github-mask: do not)' },
   'input-format': { alias: 'format', type: 'string', choices: ['dotenv', 'yaml', 'json'], describe: 'read the files as this format' },
+  'as-file': {
+    type: 'string',
+    array: true,
+    describe: "put this value in a private 0600 file, removed when the command ends; the variable holds the file's path (KEY or KEY=file.name; repeatable)",
+  },
 } as const satisfies Record<string, Options>;
 
 /** run's arguments, inferred from the table, plus what follows `--`. */
@@ -69,6 +74,11 @@ export function parseRunArgv(argv: readonly string[]): RunArgs | null {
   return null;
 }
 
+/** `as-file` → `asFile`: the copy yargs adds for a dashed option, the one handlers read. */
+function camelCase(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
 /** What the fast parser reads of an option object. */
 interface Flag {
   readonly type: 'string' | 'boolean';
@@ -80,9 +90,4 @@ interface Flag {
 
 /** run's options plus the global --config, as the fast parser sees them. */
 const FLAGS: Readonly<Record<string, Flag>> = { ...RUN_OPTIONS, config: { type: 'string' } };
-/** `mask-keys` → `maskKeys`, the name handlers read (yargs's camel-case copy). */
-function camelCase(name: string): string {
-  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
 const BY_ALIAS = new Map(Object.entries(FLAGS).flatMap(([name, f]) => (f.alias === undefined ? [] : [[f.alias, name] as const])));

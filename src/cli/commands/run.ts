@@ -1,13 +1,17 @@
 /**
  * `envseal run [-f FILE]... -- CMD [ARGS...]`: decrypt into the child's environment only
  * (README "run"). Later files override earlier ones; variables already set win unless
- * --override. Values are injected verbatim. Plaintext never touches the disk.
+ * --override. Values are injected verbatim. Plaintext never touches the disk, except the
+ * values named by --as-file: those go into private files, removed when the child is gone.
  */
-import { EnvsealError, ConfigError, UsageError } from '../../errors.js';
+import { dirname } from 'node:path';
+import { EnvsealError, ConfigError, UsageError, describeFsError } from '../../errors.js';
 import { parsePlainDotenv } from '../../formats/dotenv-plain.js';
 import { resolveFromCwd } from '../../paths.js';
 import { loadValues } from '../../ops/env-values.js';
 import type { Ctx } from '../../ops/context.js';
+import { removeAbandonedSecretFiles, writeSecretFiles } from '../../ops/secret-files.js';
+import { parseAsFiles } from '../../run/as-file.js';
 import { buildEnv, checkRequired, commaSeparatedKeys } from '../../run/env.js';
 import { execChild, startError } from '../../run/exec.js';
 import { githubMaskCommands, Masker, pipeMasked, valuesToMask } from '../../run/mask.js';
@@ -23,6 +27,7 @@ export const runCommand = defineCommand({
     ['$0 run -- node app.js', 'run node with the values of .env'],
     ['$0 run -f .env -f .env.production -- npm start', 'layer two files'],
     ['$0 run --require DATABASE_URL,API_KEY -- ./deploy.sh', 'stop before starting if a key is missing'],
+    ['$0 run --as-file TLS_KEY=key.pem -- ./server', 'TLS_KEY holds the path of a private file with the key'],
   ],
   handler: (env, args) => runHandler(env, args),
 });
@@ -32,23 +37,35 @@ export async function runHandler(env: CommandEnv, args: RunArgs): Promise<void> 
   const argv = (args['--'] ?? []).map(String);
   const [command, ...commandArgs] = argv;
   if (command === undefined) throw new UsageError('name the command to run after --', { hint: 'envseal run -- node app.js' });
+  const asFiles = parseAsFiles(args.asFile ?? []);
   const ctx = ctxFor(env, args.config);
-  const values = await loadValues(ctx, args.file ?? ['.env'], args.inputFormat, args.flatten);
+  const files = args.file ?? ['.env'];
+  const values = await loadValues(ctx, files, args.inputFormat, args.flatten);
   const childEnv = buildEnv(env.io.env, env.io.platform, values, args);
   checkRequired(childEnv, [...commaSeparatedKeys(args.require), ...(args.example === undefined ? [] : await exampleKeys(ctx, args.example))]);
   const masked = valuesToMask(values, new Set(commaSeparatedKeys(args.maskKeys)));
-  // Registered before the child starts, so the runner masks its very first line of output.
-  if (args.githubMask && env.io.env.GITHUB_ACTIONS === 'true') env.io.stdout.write(githubMaskCommands(masked));
-  const result = await execChild({
-    command,
-    args: commandArgs,
-    env: childEnv,
-    cwd: env.io.cwd,
-    onTerminal: env.io.stdin.isTTY,
-    outputs: args.mask ? { stdout: env.io.stdout, stderr: env.io.stderr, transform: pipeMasked(() => new Masker(masked.map((m) => m.value), 1)) } : undefined,
-  });
-  if (result.kind === 'exited' || result.kind === 'signaled') env.exitCode = result.code;
-  else throw startError(result, command, childEnv, argv);
+  await removeAbandonedSecretFiles(env.io);
+  const projectFolders = [env.io.cwd, ...files.map((f) => dirname(resolveFromCwd(ctx, f)))];
+  const folder = asFiles.length === 0 ? null : await writeSecretFiles(ctx, asFiles, values, childEnv, { projectFolders, removeOnSignal: true });
+  try {
+    // Registered before the child starts, so the runner masks its very first line of output.
+    if (args.githubMask && env.io.env.GITHUB_ACTIONS === 'true') env.io.stdout.write(githubMaskCommands(masked));
+    const exec = () =>
+      execChild({
+        command,
+        args: commandArgs,
+        env: childEnv,
+        cwd: env.io.cwd,
+        onTerminal: env.io.stdin.isTTY,
+        outputs: args.mask ? { stdout: env.io.stdout, stderr: env.io.stderr, transform: pipeMasked(() => new Masker(masked.map((m) => m.value), 1)) } : undefined,
+      });
+    // The child uses the files: a signal is passed on to it, and the folder goes once it exits.
+    const result = folder === null ? await exec() : await folder.handOver(exec);
+    if (result.kind === 'exited' || result.kind === 'signaled') env.exitCode = result.code;
+    else throw startError(result, command, childEnv, argv);
+  } finally {
+    await folder?.remove().catch((err: unknown) => ctx.warn(`could not remove ${folder.path} (${describeFsError(err)}): remove it by hand, it holds secret values`));
+  }
 }
 
 /** The keys a `.env.example` lists (its values do not matter). */

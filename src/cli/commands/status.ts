@@ -12,6 +12,7 @@ import { renderError } from '../render.js';
 import { defineCommand } from './define.js';
 import { ctxFor, say } from './env.js';
 import { filesPositional, jsonOption } from './options.js';
+import { shortRecipient } from '../../keys/recipient.js';
 
 export const statusCommand = defineCommand({
   command: 'status [files..]',
@@ -44,7 +45,7 @@ export const statusCommand = defineCommand({
 function printStatus(out: (line: string) => void, rows: Awaited<ReturnType<typeof statusRows>>['rows'], secrets: readonly SecretRow[], ignored: readonly string[]): void {
   if (rows.length === 0) out('no encrypted file found');
   for (const row of rows) {
-    const names = row.recipients.map((r) => r.name ?? `${r.recipient.slice(0, 16)}… (not in the roster)`);
+    const names = row.recipients.map((r) => r.name ?? `${shortRecipient(r.recipient)} (not in the roster)`);
     out(`${row.file} (${row.format})`);
     out(`  recipients: ${[...names, ...row.otherKeys].join(', ')}`);
     out(`  you can decrypt it: ${row.canDecrypt ? 'yes' : 'no'}`);

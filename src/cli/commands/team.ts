@@ -11,6 +11,7 @@ import { ctxFor, say, sayIgnored, type CommandEnv } from './env.js';
 import { dropOtherKeysOption, dryRunOption, jsonOption, yesOption } from './options.js';
 import { confirm } from '../../ops/confirm.js';
 import { finish } from './rekey.js';
+import { shortRecipient } from '../../keys/recipient.js';
 
 const teamLs = defineCommand({
   command: 'ls',
@@ -65,7 +66,7 @@ const teamAdd = defineCommand({
     const { team } = plan;
     say(env, `envseal: ${plan.createsConfig ? `create ${relativeTo(team, team.configPath)} with ${plan.name}` : `add ${plan.name} to ${relativeTo(team, team.configPath)}`}`);
     for (const k of plan.kept) {
-      say(env, `  keep the reader ${k.recipient.slice(0, 16)}… as ${k.name} (${k.you ? 'you; ' : ''}reads ${count(k.files, 'file')}; rename them in the roster if you like)`);
+      say(env, `  keep the reader ${shortRecipient(k.recipient)} as ${k.name} (${k.you ? 'you; ' : ''}reads ${count(k.files, 'file')}; rename them in the roster if you like)`);
     }
     if (plan.alreadyReads > 0) say(env, `  ${plan.name} already reads ${count(plan.alreadyReads, 'file')} the rules give them`);
     say(env, plan.files.length === 0 ? '  no encrypted file to re-wrap' : `  re-wrap ${count(plan.files.length, 'file')} for ${plan.name}:`);
