@@ -52,7 +52,7 @@ describe('the library', () => {
     expect(await encryptFile('app.yaml', { cwd, env, age: [alice.recipient] })).toEqual({ changed: true });
     const loaded = await load({ cwd, env, path: 'app.yaml', flatten: true, asFile: ['TLS_KEY=key.pem'] });
     const path = loaded.files['TLS_KEY'] as string;
-    expect(loaded.values).toEqual({ TLS_KEY: path, name: 'app' });
+    expect(loaded.values).toEqual({ TLS_KEY: path, NAME: 'app' });
     expect(path.endsWith('/key.pem') && !path.startsWith(cwd)).toBe(true);
     expect(readFileSync(path, 'utf8')).toBe('line one\nline two\n');
     expect(statSync(path).mode & 0o777).toBe(0o600);
