@@ -25,6 +25,12 @@ export interface Discovery {
 export interface DiscoveryOptions {
   /** Passed to SOPS_AGE_KEY_CMD as SOPS_AGE_RECIPIENT (the file's first age recipient). */
   readonly recipientHint?: string | undefined;
+  /**
+   * Nothing may ask the user anything (the pre-commit guard): SOPS_AGE_KEY_CMD runs without a
+   * terminal and is stopped after this many milliseconds. (Passphrase-protected key files are
+   * never opened here anyway: they come back in `locked`.)
+   */
+  readonly noPromptTimeoutMs?: number | undefined;
 }
 
 export const KEY_ENV = 'SOPS_AGE_KEY';
@@ -112,7 +118,7 @@ export function discoverIdentities(host: Host, options: DiscoveryOptions = {}): 
     const extraEnv: Record<string, string> = options.recipientHint === undefined ? {} : { SOPS_AGE_RECIPIENT: options.recipientHint };
     let result: { code: number; stdout: string } | null = null;
     try {
-      result = host.runSync(argv, extraEnv);
+      result = options.noPromptTimeoutMs === undefined ? host.runSync(argv, extraEnv) : host.runSync(argv, extraEnv, { noTerminal: { timeoutMs: options.noPromptTimeoutMs } });
     } catch (err) {
       tried.push(`${label}: could not run (${describeFsError(err)})`);
     }
