@@ -210,3 +210,138 @@ export async function workTreePrefix(ctx: Ctx, dir: string): Promise<string | nu
 export function blobText(bytes: Uint8Array | undefined): string | null {
   return bytes === undefined ? null : Buffer.from(bytes).toString('utf8');
 }
+
+/**
+ * The paths (relative to the top of the work tree `root`) whose content the index holds for
+ * the next commit: added, copied, modified or changed in type. A deleted path has no content
+ * to look at. On an unborn branch every staged path counts. `paths` narrows the list.
+ */
+export async function stagedPaths(ctx: Ctx, root: string, paths: readonly string[] = []): Promise<string[] | null> {
+  const result = await git(ctx, root, ['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=ACMT', '--no-ext-diff', '--no-textconv', '--', ...paths]);
+  if (result === null || result.code !== 0) return null;
+  return [...new Set(result.stdout.split('\0').filter((n) => n !== ''))];
+}
+
+/** A line a commit added, with its 1-based number in the file after the commit. */
+export interface AddedLine {
+  readonly line: number;
+  readonly text: string;
+}
+
+/** What one commit did to one file, as far as a scan needs it. */
+export interface PatchedFile {
+  /** Relative to the top of the work tree, with `/`. */
+  readonly path: string;
+  /** The blob before and after the commit (null: absent). */
+  readonly before: string | null;
+  readonly after: string | null;
+  readonly binary: boolean;
+  readonly added: AddedLine[];
+  /** Whether a removed line held an encrypted value (the file may have stopped being a sops file). */
+  readonly removedSealed: boolean;
+}
+
+export interface PatchedCommit {
+  readonly commit: string;
+  readonly author: string;
+  readonly email: string;
+  /** ISO 8601, UTC. */
+  readonly date: string;
+  readonly subject: string;
+  readonly files: PatchedFile[];
+}
+
+/** The marker that starts a commit's header line: no line of a patch starts with it. */
+const COMMIT_MARK = '\x1e';
+const SEALED_MARK = 'ENC[AES256_GCM,';
+
+/**
+ * Every commit reachable from HEAD (only those after `since`, when given), newest first, with
+ * the lines each added (`git log -p -U0`: no context, so only what the commit wrote). A merge
+ * shows no patch: what it brings was added by the commits it merges, which are listed too.
+ */
+export async function commitPatches(ctx: Ctx, root: string, options: { readonly since?: string; readonly paths?: readonly string[] } = {}): Promise<PatchedCommit[]> {
+  const range = options.since === undefined ? 'HEAD' : `${options.since}..HEAD`;
+  const args = [
+    '-c', 'core.quotePath=false', '-c', 'log.showSignature=false', '-c', 'diff.noprefix=false',
+    'log', `--format=${COMMIT_MARK}%H%x1f%an%x1f%ae%x1f%at%x1f%s`, '-p', '-U0', '--full-index', '--no-renames',
+    '--no-color', '--no-ext-diff', '--no-textconv', '--src-prefix=a/', '--dst-prefix=b/', range, '--', ...(options.paths ?? []),
+  ];
+  const result = await git(ctx, root, args);
+  if (result === null || result.code !== 0) return [];
+  return parsePatches(Buffer.from(result.raw).toString('utf8'));
+}
+
+/** Parses the output of {@link commitPatches}'s `git log` (exported for tests). */
+export function parsePatches(text: string): PatchedCommit[] {
+  const commits: PatchedCommit[] = [];
+  let files: PatchedFile[] = [];
+  let file: { path: string; before: string | null; after: string | null; binary: boolean; added: AddedLine[]; removedSealed: boolean } | null = null;
+  let next = 0; // the number of the next line in the file after the commit
+  let inHunk = false;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(COMMIT_MARK)) {
+      const [commit = '', author = '', email = '', at = '0', subject = ''] = line.slice(1).split('\x1f');
+      files = [];
+      file = null;
+      inHunk = false;
+      commits.push({ commit, author, email, date: isoUtc(Number(at)), subject, files });
+    } else if (line.startsWith('diff --git ')) {
+      file = { path: diffPath(line.slice('diff --git '.length)), before: null, after: null, binary: false, added: [], removedSealed: false };
+      files.push(file);
+      inHunk = false;
+    } else if (file === null) {
+      continue;
+    } else if (inHunk && line.startsWith('+')) {
+      file.added.push({ line: next, text: line.slice(1) });
+      next += 1;
+    } else if (inHunk && line.startsWith('-')) {
+      if (line.includes(SEALED_MARK)) file.removedSealed = true;
+    } else if (inHunk && line.startsWith(' ')) {
+      next += 1;
+    } else if (line.startsWith('@@ ')) {
+      const m = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
+      next = m === null ? 0 : Number(m[1]);
+      inHunk = m !== null;
+    } else if (!inHunk && line.startsWith('index ')) {
+      const m = /^index ([0-9a-f]+)\.\.([0-9a-f]+)/.exec(line);
+      if (m !== null) {
+        file.before = ZERO.test(m[1] as string) ? null : (m[1] as string);
+        file.after = ZERO.test(m[2] as string) ? null : (m[2] as string);
+      }
+    } else if (!inHunk && line.startsWith('Binary files ')) {
+      file.binary = true;
+    }
+  }
+  return commits;
+}
+
+/** The path of `a/P b/P` (the same path twice: renames are off), C-quoted by git when it must be. */
+function diffPath(rest: string): string {
+  if (rest.startsWith('"')) return unquoteC(rest).replace(/^a\//, '');
+  const length = (rest.length - 5) / 2; // `a/` P ` b/` P
+  return Number.isInteger(length) && length > 0 ? rest.slice(2, 2 + length) : rest.replace(/^a\//, '').split(' b/')[0] ?? rest;
+}
+
+/** The first C-quoted string of `text` (git's quoting of unusual paths). */
+function unquoteC(text: string): string {
+  const bytes: number[] = [];
+  const escapes: Readonly<Record<string, number>> = { n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, '\\': 92, '"': 34 };
+  for (let i = 1; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '"') break;
+    if (c !== '\\') {
+      bytes.push(...Buffer.from(c));
+      continue;
+    }
+    const octal = /^[0-7]{3}/.exec(text.slice(i + 1));
+    if (octal !== null) {
+      bytes.push(parseInt(octal[0], 8));
+      i += 3;
+    } else {
+      bytes.push(escapes[text[i + 1] ?? ''] ?? text.charCodeAt(i + 1));
+      i += 1;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
