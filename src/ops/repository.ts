@@ -119,11 +119,12 @@ export async function repositoryFiles(ctx: Ctx, root: string): Promise<Repositor
   const listed = await committableFiles(ctx, root);
   const ignored = listed === null ? [] : await ignoredFiles(ctx, root);
   const keep = (abs: string): boolean => detectFormat(abs) !== null && !abs.endsWith(`${sep}${CONFIG_NAME}`) && !abs.endsWith(`${sep}${EXPOSURES_FILE}`);
-  const files = [...(listed ?? (await walk(ctx, root))), ...ignored].filter(keep).sort();
+  const files = [...(listed ?? (await walkFiles(ctx, root))), ...ignored].filter(keep).sort();
   return { files, ignored: new Set(ignored.filter(keep)) };
 }
 
-async function walk(ctx: Ctx, root: string): Promise<string[]> {
+/** Every file below `root` (absolute), .git and node_modules skipped: the list outside git. */
+export async function walkFiles(ctx: Ctx, root: string): Promise<string[]> {
   const out: string[] = [];
   const visit = async (dir: string, depth: number): Promise<void> => {
     if (depth > 32) return;

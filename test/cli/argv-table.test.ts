@@ -57,6 +57,11 @@ const TABLE: ReadonlyArray<readonly [string, string, Record<string, unknown>]> =
   ['edit .env --format dotenv', 'edit', { file: '.env', format: 'dotenv' }],
   ['status', 'status', { files: [], json: false }],
   ['status a.env b.yaml --json', 'status', { files: ['a.env', 'b.yaml'], json: true }],
+  ['scan', 'scan', { paths: [], staged: undefined, history: undefined, format: 'text', output: undefined, baseline: undefined, updateBaseline: false }],
+  ['scan --staged', 'scan', { staged: true, history: undefined }],
+  ['scan src lib/x.js --format sarif -o out.sarif', 'scan', { paths: ['src', 'lib/x.js'], format: 'sarif', output: 'out.sarif' }],
+  ['scan --history --since v1.0 --format json', 'scan', { history: true, since: 'v1.0', format: 'json' }],
+  ['scan --baseline ci/accepted.json --update-baseline', 'scan', { baseline: 'ci/accepted.json', updateBaseline: true }],
   ['team ls --json', 'team ls', { json: true }],
   ['team add bob age1x', 'team add', { name: 'bob', recipient: 'age1x', rule: undefined, dryRun: false }],
   ['team add bob age1x --rule 1 --rule ^prod/ --dry-run', 'team add', { rule: ['1', '^prod/'], dryRun: true }],
@@ -103,7 +108,7 @@ describe('argv → arguments, every command', () => {
   });
 
   it('refuses what no command declares', async () => {
-    for (const line of ['set', 'bogus', 'decrypt .env --bogus', 'team', 'set K --generate 8 extra arg', 'log K extra', 'diff --bogus', 'completion tcsh', 'decrypt .env --output', 'get K -f']) {
+    for (const line of ['set', 'bogus', 'decrypt .env --bogus', 'team', 'set K --generate 8 extra arg', 'log K extra', 'diff --bogus', 'completion tcsh', 'decrypt .env --output', 'get K -f', 'scan --staged --history', 'scan --format xml']) {
       expect(await parse(line.split(' ')), line).toBeInstanceOf(Error);
     }
   });
