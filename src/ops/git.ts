@@ -4,7 +4,7 @@
  * `git cat-file --batch` for many). Every function answers null (or nothing) outside a git
  * work tree, so callers fall back to the filesystem.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Ctx } from './context.js';
 
 async function git(ctx: Ctx, root: string, args: readonly string[], input?: string): Promise<{ code: number; stdout: string; raw: Uint8Array } | null> {
@@ -46,6 +46,16 @@ export async function isIgnored(ctx: Ctx, dir: string, abs: string): Promise<boo
 export async function workTreeRoot(ctx: Ctx, dir: string): Promise<string | null> {
   const result = await git(ctx, dir, ['rev-parse', '--show-toplevel']);
   return result === null || result.code !== 0 ? null : result.stdout.trim();
+}
+
+/**
+ * The top of the work tree containing `dir`, spelled from `dir` (`dir/../..`, resolved), or
+ * null: unlike {@link workTreeRoot} (git's real path), it agrees with paths made from the
+ * working folder when a folder on the way is a symbolic link (macOS's /tmp, say).
+ */
+export async function workTreeTop(ctx: Ctx, dir: string): Promise<string | null> {
+  const result = await git(ctx, dir, ['rev-parse', '--show-cdup']);
+  return result === null || result.code !== 0 ? null : resolve(dir, result.stdout.trim());
 }
 
 /** Who made a commit, when, and why. */

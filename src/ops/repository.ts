@@ -116,8 +116,8 @@ export interface RepositoryFiles {
 }
 
 export async function repositoryFiles(ctx: Ctx, root: string): Promise<RepositoryFiles> {
-  const listed = await committableFiles(ctx, root);
-  const ignored = listed === null ? [] : await ignoredFiles(ctx, root);
+  // Both at once: outside git the second is empty too.
+  const [listed, ignored] = await Promise.all([committableFiles(ctx, root), ignoredFiles(ctx, root)]);
   const keep = (abs: string): boolean => detectFormat(abs) !== null && !abs.endsWith(`${sep}${CONFIG_NAME}`) && !abs.endsWith(`${sep}${EXPOSURES_FILE}`);
   const files = [...(listed ?? (await walkFiles(ctx, root))), ...ignored].filter(keep).sort();
   return { files, ignored: new Set(ignored.filter(keep)) };

@@ -22,14 +22,14 @@ import { ALLOW_MARK, commentedSecret, lineHits } from './scan-lines.js';
 import { addSecrets, examineText, SEALED_MARK, type Keyring, type KnownSecrets } from './scan-secrets.js';
 import type { Ctx } from './context.js';
 import type { PolicyGlobs } from './plaintext.js';
-import type { Team } from './repository.js';
 
 /** What every part of one scan shares. */
 export interface Session {
   readonly ctx: Ctx;
   /** The top of the work tree (or the working folder outside git). */
   readonly root: string;
-  readonly team: Team;
+  /** The folder of `.sops.yaml`, where policy globs start. */
+  readonly configRoot: string;
   readonly globs: PolicyGlobs;
   readonly keyring: Keyring;
   readonly known: KnownSecrets;
@@ -132,7 +132,8 @@ function plainFinding(file: PatchedFile, plain: { rule: string; why: string }, r
 
 /** A path relative to the top of the work tree, made relative to the folder of `.sops.yaml` (where policy globs start). */
 function configRelative(session: Session, path: string): string {
-  return relative(session.team.root, `${session.root}${sep}${path.split('/').join(sep)}`).split(sep).join('/');
+  if (session.configRoot === session.root) return path;
+  return relative(session.configRoot, `${session.root}${sep}${path.split('/').join(sep)}`).split(sep).join('/');
 }
 
 function refOf(c: PatchedCommit): CommitRef {

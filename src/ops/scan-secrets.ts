@@ -9,7 +9,8 @@
  * (ops/identities.ts). Data keys are remembered by the wrapped entries they came from, so
  * the many versions of a file in history that share a data key cost one unwrap.
  */
-import { unwrapDataKey, type UnwrapResult } from '../crypto/data-key.js';
+import { x25519Identity, type X25519Identity } from '../crypto/age-x25519.js';
+import { unwrapDataKey, unwrapDataKeySync, type UnwrapResult } from '../crypto/data-key.js';
 import { EnvsealError } from '../errors.js';
 import { scalarText } from '../formats/go-scalars.js';
 import type { Identity } from '../keys/identity.js';
@@ -47,16 +48,24 @@ export type SopsState =
   /** Cannot be what it claims: encrypted values without metadata, a sops block that does not parse, a value that fails authentication. */
   | { readonly kind: 'damaged'; readonly damage: string; readonly line?: number | undefined };
 
-/** Data keys unwrapped with a fixed set of identities, remembered by the entries they came from. */
+/**
+ * Data keys unwrapped with a fixed set of identities, remembered by the entries they came
+ * from. X25519 identities are read once (not once per file: each read derives a public key).
+ */
 export class Keyring {
   private readonly cache = new Map<string, Promise<UnwrapResult>>();
-  constructor(readonly identities: readonly Identity[]) {}
+  private readonly x25519: X25519Identity[] | null;
+
+  constructor(readonly identities: readonly Identity[]) {
+    const fast = identities.map((id) => x25519Identity(id));
+    this.x25519 = fast.every((id) => id !== null) ? (fast as X25519Identity[]) : null;
+  }
 
   unwrap(metadata: Metadata): Promise<UnwrapResult> {
     const id = JSON.stringify([metadata.shamirThreshold, metadata.keyGroups.map((g) => g.age.map((k) => k.enc))]);
     let found = this.cache.get(id);
     if (found === undefined) {
-      found = unwrapDataKey(metadata, this.identities);
+      found = this.x25519 === null ? unwrapDataKey(metadata, this.identities) : Promise.resolve(unwrapDataKeySync(metadata, this.x25519));
       this.cache.set(id, found);
     }
     return found;

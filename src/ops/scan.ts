@@ -12,8 +12,10 @@
  * every commit's added lines (ops/scan-history.ts). Findings on lines marked `envseal:allow`,
  * and findings the baseline lists (ops/baseline.ts), are accepted.
  */
-import { join, relative, sep } from 'node:path';
-import { readPolicy } from '../config/policy.js';
+import { dirname, join, relative, sep } from 'node:path';
+import { findConfigPath } from '../config/load.js';
+import { readPolicy, type Policy } from '../config/policy.js';
+import { parseConfig } from '../config/schema.js';
 import { IoError, UsageError } from '../errors.js';
 import type { Discovery } from '../keys/discovery.js';
 import { clearCommentSecrets } from '../rules/comment-secrets.js';
@@ -21,11 +23,11 @@ import { resolveFromCwd } from '../paths.js';
 import { DEFAULT_BASELINE, fingerprintOf, readBaseline, type BaselineEntry } from './baseline.js';
 import { pooled } from './batch.js';
 import type { Ctx } from './context.js';
-import { committableFiles, readBlobs, stagedPaths, workTreeRoot } from './git.js';
+import { committableFiles, readBlobs, stagedPaths, workTreeTop } from './git.js';
 import { identitiesFor, identitiesWithoutPrompts } from './identities.js';
 import type { LoadedFile } from './load.js';
 import { plaintextAmong, policyGlobs, type TextOf } from './plaintext.js';
-import { loadTeam, repoPath, walkFiles } from './repository.js';
+import { repoPath, walkFiles } from './repository.js';
 import { findingOfHit, remedyFor, type Finding, type Hit } from './scan-findings.js';
 import { ALLOW_MARK, isBinary, lineHits } from './scan-lines.js';
 import { addSecrets, examineText, Keyring, knownSecrets, type SopsState } from './scan-secrets.js';
@@ -75,35 +77,36 @@ interface ScannedText {
 const MAX_BYTES = 10 * 1024 * 1024;
 
 export async function scan(ctx: Ctx, request: ScanRequest): Promise<ScanResult> {
-  const gitRoot = await workTreeRoot(ctx, ctx.cwd);
+  const gitRoot = await workTreeTop(ctx, ctx.cwd);
   if (gitRoot === null && request.mode !== 'tree') {
     throw new UsageError(`--${request.mode} needs a git repository, and ${ctx.cwd} is not in one`, { hint: 'run it inside the repository, or scan files with envseal scan PATH' });
   }
   const root = gitRoot ?? ctx.cwd;
-  const team = await loadTeam(ctx);
-  const policy = team.config === null ? { maxAge: null, encrypted: [] } : readPolicy(team.config.raw, team.configPath);
+  const { configRoot, policy } = await policyOf(ctx);
   // The guard must never wait for a person; the other modes may ask for a key file's passphrase.
   const discovery: Discovery = request.mode === 'staged' ? identitiesWithoutPrompts(ctx) : await identitiesFor(ctx);
   const keyring = new Keyring(discovery.identities);
   const baselinePath = request.baseline === undefined ? join(root, DEFAULT_BASELINE) : resolveFromCwd(ctx, request.baseline);
-  const known = await knownSecrets(ctx, keyring, root);
+  const baselineFile = repoPath(root, baselinePath);
+  const tooLarge: string[] = [];
+  // What to scan and what the secrets are, found side by side (both ask git).
+  const [known, texts] = await Promise.all([
+    knownSecrets(ctx, keyring, root),
+    request.mode === 'staged' ? stagedTexts(ctx, root, baselineFile, request.paths) : request.mode === 'tree' ? treeTexts(ctx, root, baselineFile, request.paths, tooLarge) : null,
+  ]);
   const skipped = new Set<string>();
   for (const { file, state } of known.examined.values()) if (state.kind === 'locked') skipped.add(file);
-  const session: Session = { ctx, root, team, globs: policyGlobs(policy), keyring, known, skipped, baselineFile: repoPath(root, baselinePath) };
+  const session: Session = { ctx, root, configRoot, globs: policyGlobs(policy), keyring, known, skipped, baselineFile };
 
   let found: { findings: Finding[]; allowed: number };
-  let scannedFiles = 0;
   let scannedCommits: number | null = null;
   let inScope: (entry: BaselineEntry) => boolean;
-  const tooLarge: string[] = [];
-  if (request.mode === 'history') {
+  if (texts === null) {
     const history = await historyFindings(session, { since: request.since, paths: request.paths.map((p) => pathspec(ctx, root, p)) });
     found = history;
     scannedCommits = history.commits.size;
     inScope = (entry) => entry.commit !== undefined && history.commits.has(entry.commit);
   } else {
-    const texts = request.mode === 'staged' ? await stagedTexts(session, request.paths) : await treeTexts(session, request.paths, tooLarge);
-    scannedFiles = texts.length;
     found = await textFindings(session, texts);
     const files = new Set(texts.map((t) => t.file));
     inScope = (entry) => entry.commit === undefined && files.has(entry.file);
@@ -118,7 +121,7 @@ export async function scan(ctx: Ctx, request: ScanRequest): Promise<ScanResult> 
     baselined: sorted.filter((f) => accepted.has(f.fingerprint)),
     allowed: found.allowed,
     skipped: [...skipped].sort(),
-    scannedFiles,
+    scannedFiles: texts?.length ?? 0,
     scannedCommits,
     baseline: { path: baselinePath, entries },
     inScope,
@@ -136,9 +139,21 @@ function pathspec(ctx: Ctx, root: string, given: string): string {
   return rel === '' ? '.' : rel;
 }
 
+/**
+ * The policy of `.sops.yaml` and the folder its globs start from. A config that never says
+ * `policy` has none, and is not parsed: parsing loads the YAML library, the largest part of
+ * the guard's start-up in a repository whose secrets are dotenv files.
+ */
+async function policyOf(ctx: Ctx): Promise<{ configRoot: string; policy: Policy }> {
+  const path = await findConfigPath(ctx.io, null, { explicit: ctx.configPath, warn: ctx.warn });
+  const none = { maxAge: null, encrypted: [] };
+  if (path === null) return { configRoot: ctx.cwd, policy: none };
+  const text = Buffer.from(await ctx.io.fs.readFile(path)).toString('utf8');
+  return { configRoot: dirname(path), policy: text.includes('policy') ? readPolicy(parseConfig(text, path, ctx.warn).raw, path) : none };
+}
+
 /** The working tree's files git would commit (or those below the PATHs given), read. */
-async function treeTexts(session: Session, paths: readonly string[], tooLarge: string[]): Promise<ScannedText[]> {
-  const { ctx, root } = session;
+async function treeTexts(ctx: Ctx, root: string, baselineFile: string, paths: readonly string[], tooLarge: string[]): Promise<ScannedText[]> {
   const listed = async (): Promise<string[]> => (await committableFiles(ctx, root)) ?? (await walkFiles(ctx, root));
   let files: string[];
   if (paths.length === 0) {
@@ -162,7 +177,7 @@ async function treeTexts(session: Session, paths: readonly string[], tooLarge: s
   }
   const texts = await pooled(files, 16, async (abs): Promise<ScannedText | null> => {
     const file = repoPath(root, abs);
-    if (file === session.baselineFile) return null;
+    if (file === baselineFile) return null;
     const stat = await ctx.io.fs.stat(abs);
     if (stat === null || !stat.isFile) return null; // deleted in the working tree, or a link to a folder
     if (stat.size > MAX_BYTES) {
@@ -179,10 +194,9 @@ async function treeTexts(session: Session, paths: readonly string[], tooLarge: s
 }
 
 /** What the index holds for the next commit: the staged content of added and changed files. */
-async function stagedTexts(session: Session, paths: readonly string[]): Promise<ScannedText[]> {
-  const { ctx, root } = session;
+async function stagedTexts(ctx: Ctx, root: string, baselineFile: string, paths: readonly string[]): Promise<ScannedText[]> {
   const staged = (await stagedPaths(ctx, root, paths.map((p) => pathspec(ctx, root, p)))) ?? [];
-  const wanted = staged.filter((p) => !p.includes('\n') && p !== session.baselineFile);
+  const wanted = staged.filter((p) => !p.includes('\n') && p !== baselineFile);
   const blobs = await readBlobs(ctx, root, wanted.map((p) => `:${p}`));
   return wanted.flatMap((file) => {
     const bytes = blobs.get(`:${file}`);
@@ -250,7 +264,7 @@ async function textFindings(session: Session, texts: readonly ScannedText[]): Pr
 
   const plain: TextOf[] = texts.filter((t) => !damagedTexts.has(t) && !isBinary(t.bytes)).map((t) => ({ abs: t.abs, text: Buffer.from(t.bytes).toString('utf8') }));
   const byAbs = new Map(texts.map((t) => [t.abs, t]));
-  for (const p of await plaintextAmong(ctx, session.team.root, session.globs, plain)) {
+  for (const p of await plaintextAmong(ctx, session.configRoot, session.globs, plain)) {
     const t = byAbs.get(p.abs) as ScannedText;
     const rule = `unencrypted-${p.rule === 'was-encrypted' ? 'was-encrypted' : p.rule}`;
     const firstLine = Buffer.from(t.bytes.subarray(0, 4096)).toString('utf8').split('\n')[0] ?? '';

@@ -8,6 +8,7 @@ import { expandAttachedValues, stdinDashes } from '../../src/cli/argv.js';
 import { commandName, type AnyCommandDef } from '../../src/cli/commands/define.js';
 import type { CommandEnv } from '../../src/cli/commands/env.js';
 import { parseRunArgv, type RunArgs } from '../../src/cli/commands/run-options.js';
+import { parseScanArgv, type ScanArgs } from '../../src/cli/commands/scan-options.js';
 import { main } from '../../src/cli/main.js';
 import { buildParser, COMMANDS } from '../../src/cli/parser.js';
 import { tempDir, testIo } from '../helpers/cli.js';
@@ -171,6 +172,46 @@ describe('run argv: fast path and yargs agree', () => {
   for (const argv of RUN_FALLBACKS) {
     it(`falls back to yargs: ${argv.join(' ')}`, () => {
       expect(parseRunArgv(argv)).toBeNull();
+    });
+  }
+});
+
+/** scan's fast path (the pre-commit hook's invocation): what it accepts, yargs parses the same way. */
+const SCAN_TABLE: string[][] = [
+  [],
+  ['--staged'],
+  ['--staged', '--format', 'json'],
+  ['--history', '--since', 'v1.0', '--format=sarif', '-o', 'out.sarif'],
+  ['src', 'lib/x.js', '--baseline', 'ci/b.json'],
+  ['--update-baseline', '--staged', '--config', 'other/.sops.yaml'],
+  ['--output=report.txt', 'src'],
+];
+
+const SCAN_FALLBACKS: string[][] = [
+  ['--help'],
+  ['--staged', '--history'],
+  ['--staged', '--staged'],
+  ['--format', 'xml'],
+  ['--format'],
+  ['--no-staged'],
+  ['--staged=true'],
+  ['-x'],
+  ['--output', '--staged'],
+];
+
+describe('scan argv: fast path and yargs agree', () => {
+  for (const argv of SCAN_TABLE) {
+    it(`scan ${argv.join(' ')}`, async () => {
+      const fast = parseScanArgv(argv);
+      expect(fast).not.toBeNull();
+      const slow = await parse(['scan', ...argv]);
+      if (slow instanceof Error) throw slow;
+      for (const key of Object.keys(fast as ScanArgs)) expect((fast as Record<string, unknown>)[key], key).toEqual(slow.args[key]);
+    });
+  }
+  for (const argv of SCAN_FALLBACKS) {
+    it(`falls back to yargs: scan ${argv.join(' ')}`, () => {
+      expect(parseScanArgv(argv)).toBeNull();
     });
   }
 });

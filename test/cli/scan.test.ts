@@ -209,6 +209,15 @@ describe('scan --staged: exactly what the next commit holds', () => {
     expect(fixed.stderr).toContain('1 staged file');
   });
 
+  it('from a subfolder, the whole index (paths relative to the top of the work tree)', async () => {
+    const r = await repo();
+    r.write('lib/deep/a.js', `const key = "${API_KEY}";\n`);
+    git(r.dir, ['add', '-A']);
+    const result = await cli(['scan', '--staged', '--format', 'json'], { cwd: join(r.dir, 'src'), env: isolatedEnv(r.dir, { SOPS_AGE_KEY_FILE: r.me.file }) });
+    expect(result.code).toBe(8);
+    expect((JSON.parse(result.stdout) as { findings: Array<{ file: string }> }).findings.map((f) => f.file)).toEqual(['lib/deep/a.js']);
+  });
+
   it('looks for the values of a staged sops file, also those the working tree no longer holds', async () => {
     const r = await repo();
     expect((await cli(['set', 'NEW_TOKEN', `fresh-${CANARY}-token`, '-f', '.env'], { cwd: r.dir, env: isolatedEnv(r.dir, { SOPS_AGE_KEY_FILE: r.me.file }) })).code).toBe(0);
