@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeFs } from '../../src/io/fs.js';
 import { BLOCK_BEGIN, BLOCK_END, guardBlock, guardCommand, hookScript, installHook, planHook, shellQuote } from '../../src/ops/precommit.js';
+import { parse } from 'yaml';
 import { tempDir, testIo } from '../helpers/cli.js';
+import { REPO } from '../helpers/paths.js';
 
 const INV = { node: '/opt/node 20/bin/node', bin: "/home/o'brien/app/node_modules/envseal/bin/envseal.cjs" };
 
@@ -18,6 +20,16 @@ describe('the hook text', () => {
     expect(script).toContain(BLOCK_BEGIN);
     expect(script.trimEnd().endsWith(BLOCK_END)).toBe(true);
     expect(spawnSync('sh', ['-n', '-c', script]).status).toBe(0); // valid sh
+  });
+});
+
+describe('.pre-commit-hooks.yaml, for the pre-commit framework', () => {
+  it('runs the guard on what is staged, with no file names, through the package\'s own bin', () => {
+    const hooks = parse(readFileSync(join(REPO, '.pre-commit-hooks.yaml'), 'utf8')) as Array<Record<string, unknown>>;
+    expect(hooks).toEqual([expect.objectContaining({ id: 'envseal-scan', entry: 'envseal scan --staged', language: 'node', pass_filenames: false, always_run: true })]);
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[] };
+    expect(pkg.bin['envseal']).toBe('bin/envseal.cjs');
+    expect(pkg.files).toContain('.pre-commit-hooks.yaml');
   });
 });
 
