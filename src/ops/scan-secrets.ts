@@ -139,13 +139,22 @@ export function addSecrets(index: NeedleIndex<SecretOwner>, seen: Set<string>, f
   }
 }
 
+/** A text of a file, examined. */
+export interface Examined {
+  /** Relative to the top of the work tree. */
+  readonly file: string;
+  readonly bytes: Uint8Array;
+  readonly state: SopsState;
+  readonly loaded: LoadedFile | null;
+}
+
 /** The repository's sops files as they are in the working tree, examined. */
 export interface KnownSecrets {
   readonly index: NeedleIndex<SecretOwner>;
   /** Texts already added (so later sources do not add a value twice). */
   readonly seen: Set<string>;
   /** abs → what the file is, for files that hold anything encrypted. */
-  readonly examined: Map<string, { readonly file: string; readonly state: SopsState; readonly loaded: LoadedFile | null }>;
+  readonly examined: Map<string, Examined>;
 }
 
 /**
@@ -165,11 +174,11 @@ export async function knownSecrets(ctx: Ctx, keyring: Keyring, root: string): Pr
       return null; // deleted meanwhile, or not readable: not a source of values
     }
     const file = repoPath(root, abs);
-    return { abs, file, ...(await examineText(ctx, keyring, file, abs, bytes)) };
+    return { abs, file, bytes, ...(await examineText(ctx, keyring, file, abs, bytes)) };
   });
   for (const r of results) {
     if (r === null || r.state.kind === 'plain') continue;
-    examined.set(r.abs, { file: r.file, state: r.state, loaded: r.loaded });
+    examined.set(r.abs, { file: r.file, bytes: r.bytes, state: r.state, loaded: r.loaded });
     const { state } = r;
     if (state.kind === 'opened') addSecrets(index, seen, { file: r.file, values: state.values, dataKey: state.dataKey, past: false });
   }

@@ -218,8 +218,10 @@ async function textFindings(session: Session, texts: readonly ScannedText[]): Pr
   const states = new Map<ScannedText, { state: SopsState; loaded: LoadedFile | null }>();
   for (const t of texts) {
     if (isBinary(t.bytes) || !Buffer.from(t.bytes).includes('ENC[')) continue;
-    const same = known.examined.get(t.abs);
-    const examined = same !== undefined && same.loaded?.bytes !== null && same.loaded !== null && Buffer.from(same.loaded.bytes).equals(Buffer.from(t.bytes)) ? same : await examineText(ctx, keyring, t.file, t.abs, t.bytes);
+    // The working tree's version was examined already (it is the same text, or not).
+    const seen = known.examined.get(t.abs);
+    const same = seen !== undefined && Buffer.from(seen.bytes).equals(Buffer.from(t.bytes)) ? seen : undefined;
+    const examined = same ?? (await examineText(ctx, keyring, t.file, t.abs, t.bytes));
     const { state } = examined;
     if (state.kind === 'plain') continue;
     states.set(t, examined);
@@ -266,7 +268,7 @@ async function textFindings(session: Session, texts: readonly ScannedText[]): Pr
   const byAbs = new Map(texts.map((t) => [t.abs, t]));
   for (const p of await plaintextAmong(ctx, session.configRoot, session.globs, plain)) {
     const t = byAbs.get(p.abs) as ScannedText;
-    const rule = `unencrypted-${p.rule === 'was-encrypted' ? 'was-encrypted' : p.rule}`;
+    const rule = `unencrypted-${p.rule}`;
     const firstLine = Buffer.from(t.bytes.subarray(0, 4096)).toString('utf8').split('\n')[0] ?? '';
     accept(
       { kind: 'unencrypted', rule, file: t.file, line: 1, message: p.why, remedy: remedyFor('unencrypted', rule, { file: t.file, history: false }), fingerprint: fingerprintOf(['unencrypted', rule, t.file], null) },
