@@ -251,13 +251,7 @@ export interface PatchedFile {
   readonly removedSealed: boolean;
 }
 
-export interface PatchedCommit {
-  readonly commit: string;
-  readonly author: string;
-  readonly email: string;
-  /** ISO 8601, UTC. */
-  readonly date: string;
-  readonly subject: string;
+export interface PatchedCommit extends CommitInfo {
   readonly files: PatchedFile[];
 }
 
