@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { expandAttachedValues, stdinDashes } from '../../src/cli/argv.js';
 import { commandName, type AnyCommandDef } from '../../src/cli/commands/define.js';
 import type { CommandEnv } from '../../src/cli/commands/env.js';
-import { parseRunArgv, type RunArgs } from '../../src/cli/commands/run-options.js';
-import { parseScanArgv, type ScanArgs } from '../../src/cli/commands/scan-options.js';
+import { parseRunArgv } from '../../src/cli/commands/run-options.js';
+import { parseScanArgv } from '../../src/cli/commands/scan-options.js';
 import { main } from '../../src/cli/main.js';
 import { buildParser, COMMANDS } from '../../src/cli/parser.js';
 import { tempDir, testIo } from '../helpers/cli.js';
@@ -159,22 +159,27 @@ const RUN_FALLBACKS: string[][] = [
   ['-fx.env', '--', 'cmd'],
 ];
 
-describe('run argv: fast path and yargs agree', () => {
-  for (const argv of RUN_TABLE) {
-    it(argv.join(' '), async () => {
-      const fast = parseRunArgv(argv);
-      expect(fast).not.toBeNull();
-      const slow = await parse(['run', ...argv]);
-      if (slow instanceof Error) throw slow;
-      for (const key of Object.keys(fast as RunArgs)) expect((fast as Record<string, unknown>)[key], key).toEqual(slow.args[key]);
-    });
-  }
-  for (const argv of RUN_FALLBACKS) {
-    it(`falls back to yargs: ${argv.join(' ')}`, () => {
-      expect(parseRunArgv(argv)).toBeNull();
-    });
-  }
-});
+/** A fast parser agrees with yargs on every line it accepts, and leaves the others to yargs. */
+function fastPathAgrees(command: string, fast: (argv: readonly string[]) => object | null, accepted: readonly string[][], fallbacks: readonly string[][]): void {
+  describe(`${command} argv: fast path and yargs agree`, () => {
+    for (const argv of accepted) {
+      it(`${command} ${argv.join(' ')}`, async () => {
+        const parsed = fast(argv);
+        expect(parsed).not.toBeNull();
+        const slow = await parse([command, ...argv]);
+        if (slow instanceof Error) throw slow;
+        for (const [key, value] of Object.entries(parsed as object)) expect(value, key).toEqual(slow.args[key]);
+      });
+    }
+    for (const argv of fallbacks) {
+      it(`falls back to yargs: ${command} ${argv.join(' ')}`, () => {
+        expect(fast(argv)).toBeNull();
+      });
+    }
+  });
+}
+
+fastPathAgrees('run', parseRunArgv, RUN_TABLE, RUN_FALLBACKS);
 
 /** scan's fast path (the pre-commit hook's invocation): what it accepts, yargs parses the same way. */
 const SCAN_TABLE: string[][] = [
@@ -199,19 +204,4 @@ const SCAN_FALLBACKS: string[][] = [
   ['--output', '--staged'],
 ];
 
-describe('scan argv: fast path and yargs agree', () => {
-  for (const argv of SCAN_TABLE) {
-    it(`scan ${argv.join(' ')}`, async () => {
-      const fast = parseScanArgv(argv);
-      expect(fast).not.toBeNull();
-      const slow = await parse(['scan', ...argv]);
-      if (slow instanceof Error) throw slow;
-      for (const key of Object.keys(fast as ScanArgs)) expect((fast as Record<string, unknown>)[key], key).toEqual(slow.args[key]);
-    });
-  }
-  for (const argv of SCAN_FALLBACKS) {
-    it(`falls back to yargs: scan ${argv.join(' ')}`, () => {
-      expect(parseScanArgv(argv)).toBeNull();
-    });
-  }
-});
+fastPathAgrees('scan', parseScanArgv, SCAN_TABLE, SCAN_FALLBACKS);
