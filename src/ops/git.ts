@@ -4,7 +4,7 @@
  * `git cat-file --batch` for many). Every function answers null (or nothing) outside a git
  * work tree, so callers fall back to the filesystem.
  */
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Ctx } from './context.js';
 
 async function git(ctx: Ctx, root: string, args: readonly string[], input?: string): Promise<{ code: number; stdout: string; raw: Uint8Array } | null> {
@@ -51,9 +51,17 @@ export async function workTreeRoot(ctx: Ctx, dir: string): Promise<string | null
 /**
  * The top of the work tree containing `dir`, spelled from `dir` (`dir/../..`, resolved), or
  * null: unlike {@link workTreeRoot} (git's real path), it agrees with paths made from the
- * working folder when a folder on the way is a symbolic link (macOS's /tmp, say).
+ * working folder when a folder on the way is a symbolic link (macOS's /tmp, say). The nearest
+ * folder holding `.git` is the answer without asking git (the pre-commit guard starts one git
+ * fewer), unless GIT_DIR or GIT_WORK_TREE say otherwise.
  */
 export async function workTreeTop(ctx: Ctx, dir: string): Promise<string | null> {
+  if (ctx.io.env['GIT_DIR'] === undefined && ctx.io.env['GIT_WORK_TREE'] === undefined) {
+    for (let at = resolve(dir); ; at = dirname(at)) {
+      if ((await ctx.io.fs.stat(join(at, '.git'))) !== null) return at;
+      if (dirname(at) === at) break;
+    }
+  }
   const result = await git(ctx, dir, ['rev-parse', '--show-cdup']);
   return result === null || result.code !== 0 ? null : resolve(dir, result.stdout.trim());
 }

@@ -195,7 +195,9 @@ async function treeTexts(ctx: Ctx, root: string, baselineFile: string, paths: re
 
 /** What the index holds for the next commit: the staged content of added and changed files. */
 async function stagedTexts(ctx: Ctx, root: string, baselineFile: string, paths: readonly string[]): Promise<ScannedText[]> {
-  const staged = (await stagedPaths(ctx, root, paths.map((p) => pathspec(ctx, root, p)))) ?? [];
+  const staged = await stagedPaths(ctx, root, paths.map((p) => pathspec(ctx, root, p)));
+  // A guard that cannot see the index must not pass the commit as clean.
+  if (staged === null) throw new IoError('git could not list the staged files', { file: root, hint: 'run git status here to see why (git refuses a repository owned by someone else: safe.directory)' });
   const wanted = staged.filter((p) => !p.includes('\n') && p !== baselineFile);
   const blobs = await readBlobs(ctx, root, wanted.map((p) => `:${p}`));
   return wanted.flatMap((file) => {

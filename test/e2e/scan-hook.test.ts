@@ -113,6 +113,19 @@ describe('the pre-commit guard, through git commit', () => {
     expect(commit('src/app.js', 'export const port = Number(process.env.PORT);\n').code).toBe(0);
   });
 
+  it('`git commit FILE` (a partial commit): what that commit holds, not the rest of the index', () => {
+    write('src/staged-secret.js', `const k = "${SECRET}";\n`);
+    expect(gitRun('add', 'src/staged-secret.js').code).toBe(0);
+    write('src/clean.js', 'export const clean = true;\n');
+    expect(gitRun('add', 'src/clean.js').code).toBe(0);
+    const partial = gitRun('commit', '-q', '-m', 'only the clean file', '--', 'src/clean.js');
+    expect(partial.code, partial.out).toBe(0);
+    const rest = gitRun('commit', '-q', '-m', 'the rest');
+    expect(rest.code).not.toBe(0);
+    expect(rest.out).toContain('src/staged-secret.js');
+    expect(gitRun('reset', '-q', 'HEAD', 'src/staged-secret.js').code).toBe(0);
+  });
+
   it('a baseline accepts a finding, and keeps accepting it', () => {
     write('docs/aws.md', `Example credentials: ${AWS_ID}\n`);
     expect(gitRun('add', 'docs/aws.md').code).toBe(0);
