@@ -12,6 +12,7 @@
 import { x25519Identity, type X25519Identity } from '../crypto/age-x25519.js';
 import { unwrapDataKey, unwrapDataKeySync, type UnwrapResult } from '../crypto/data-key.js';
 import { EnvsealError } from '../errors.js';
+import { detectFormat } from '../formats/index.js';
 import { scalarText } from '../formats/go-scalars.js';
 import type { Identity } from '../keys/identity.js';
 import { parseMetadata } from '../metadata/codec.js';
@@ -73,12 +74,13 @@ export class Keyring {
 }
 
 /**
- * Examines one text of a file named `display` (a format envseal knows): plain, locked,
- * opened or damaged. Warnings (labels, an ignored MAC) are not printed: the scan reports.
+ * Examines one text of a file named `display`: plain (also any name that is not dotenv, YAML
+ * or JSON), locked, opened or damaged. Warnings (labels, an ignored MAC) are not printed: the scan reports.
  */
 export async function examineText(ctx: Ctx, keyring: Keyring, display: string, abs: string, bytes: Uint8Array): Promise<{ state: SopsState; loaded: LoadedFile | null }> {
   const text = Buffer.from(bytes).toString('utf8');
-  if (!text.includes('ENC[')) return { state: { kind: 'plain' }, loaded: null };
+  // Only dotenv, YAML and JSON files can be sops files envseal reads (source code that mentions ENC[ is text).
+  if (detectFormat(display) === null || !text.includes('ENC[')) return { state: { kind: 'plain' }, loaded: null };
   const quiet: Ctx = { ...ctx, warn: () => undefined };
   let loaded: LoadedFile;
   try {

@@ -161,6 +161,13 @@ describe('scan: the working tree', () => {
     expect(json.findings.some((f) => f.kind === 'unencrypted' && f.file === 'cut.env')).toBe(false);
   });
 
+  it('source code that mentions ENC[AES256_GCM,…] is text, not a damaged sops file', async () => {
+    const r = await repo();
+    r.write('src/parse.ts', "const SEALED = 'ENC[AES256_GCM,data:';\nexport const isSealed = (v: string) => v.startsWith(SEALED);\n");
+    const result = await r.scan(['src']);
+    expect(result.code, result.stdout).toBe(0);
+  });
+
   it('a commented-out secret left in clear in a sops file', async () => {
     const r = await repo();
     r.write('.env', `# OLD_API_KEY=retired-${CANARY}-key\n# PORT=8080 is the default\n${r.read('.env')}`);
