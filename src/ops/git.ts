@@ -43,6 +43,15 @@ export async function isIgnored(ctx: Ctx, dir: string, abs: string): Promise<boo
   return result !== null && result.code === 0;
 }
 
+/**
+ * The folder git runs hooks from, absolute: `.git/hooks`, or `core.hooksPath` when set (a
+ * worktree's hooks are its main repository's); null outside git.
+ */
+export async function hooksFolder(ctx: Ctx, dir: string): Promise<string | null> {
+  const result = await git(ctx, dir, ['rev-parse', '--git-path', 'hooks']);
+  return result === null || result.code !== 0 ? null : resolve(dir, result.stdout.trim());
+}
+
 /** The top of the work tree containing `dir`, or null. */
 export async function workTreeRoot(ctx: Ctx, dir: string): Promise<string | null> {
   const result = await git(ctx, dir, ['rev-parse', '--show-toplevel']);

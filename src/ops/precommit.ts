@@ -27,6 +27,12 @@ export interface GuardInvocation {
   readonly bin: string;
 }
 
+/** The invocation from how this envseal was started (`Io.self`: node and bin/envseal.cjs), or null when that is unknown. */
+export function guardInvocation(self: readonly string[]): GuardInvocation | null {
+  const [node, bin] = self;
+  return node === undefined || bin === undefined ? null : { node, bin };
+}
+
 export const BLOCK_BEGIN = '# >>> envseal pre-commit guard >>>';
 export const BLOCK_END = '# <<< envseal pre-commit guard <<<';
 
@@ -118,8 +124,8 @@ function withBlock(script: string, block: string): string {
 }
 
 /**
- * Installs the guard in `hooksDir` (the folder git runs hooks from: `git rev-parse
- * --git-path hooks`, which honours core.hooksPath) and returns what it did. The hook is
+ * Installs the guard in `hooksDir` (the folder git runs hooks from: ops/git.ts
+ * `hooksFolder`, which honours core.hooksPath) and returns what it did. The hook is
  * written atomically and made executable; a hook it does not write is left byte for byte.
  */
 export async function installHook(io: Io, hooksDir: string, inv: GuardInvocation): Promise<HookPlan> {

@@ -1,8 +1,8 @@
-/** The lines each commit added, from `git log -p -U0` (src/ops/git.ts commitPatches, parsePatches). */
+/** What scan and the guard ask git (src/ops/git.ts): the lines each commit added (`git log -p -U0`), staged paths, the hooks folder. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commitPatches, parsePatches, stagedPaths } from '../../src/ops/git.js';
+import { commitPatches, hooksFolder, parsePatches, stagedPaths } from '../../src/ops/git.js';
 import { actingAs } from '../helpers/ops.js';
 import { tempDir } from '../helpers/cli.js';
 import { git } from '../helpers/git.js';
@@ -38,6 +38,18 @@ describe('parsePatches', () => {
       { path: 'café\t.env', before: null, after: blobA, binary: true, removedSealed: false, added: [] },
     ]);
     expect(second?.files).toEqual([]);
+  });
+});
+
+describe('hooksFolder', () => {
+  it('.git/hooks, or core.hooksPath when a team sets one (husky does)', async () => {
+    const dir = tempDir();
+    git(dir, ['init', '-q']);
+    const { ctx } = actingAs(dir, null);
+    expect(await hooksFolder(ctx, dir)).toBe(join(dir, '.git', 'hooks'));
+    git(dir, ['config', 'core.hooksPath', '.githooks']);
+    expect(await hooksFolder(ctx, dir)).toBe(join(dir, '.githooks'));
+    expect(await hooksFolder(ctx, tempDir())).toBeNull();
   });
 });
 
