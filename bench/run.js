@@ -55,7 +55,7 @@ function hyperfineRuns(c) {
   const args = ['-N', '--warmup', runs > 1 ? '1' : '0', '--runs', String(runs), '--export-json', out, '--style', 'none'];
   // -N runs commands without a shell, prepare steps included: give those their own.
   if (c.prepare) args.push('--prepare', `sh -c '${c.prepare}'`);
-  execFileSync('hyperfine', [...args, c.line], { cwd: WORK, env: { ...process.env, ...c.env }, stdio: 'ignore' });
+  execFileSync('hyperfine', [...args, c.line], { cwd: c.cwd ?? WORK, env: { ...process.env, ...c.env }, stdio: 'ignore' });
   return JSON.parse(readFileSync(out, 'utf8')).results[0].times.map((t) => t * 1000);
 }
 
@@ -63,9 +63,9 @@ function ownRuns(c) {
   const out = [];
   const runs = c.runs ?? RUNS;
   for (let run = runs > 1 ? -1 : 0; run < runs; run++) {
-    if (c.prepare) spawnSync('sh', ['-c', c.prepare], { cwd: WORK });
+    if (c.prepare) spawnSync('sh', ['-c', c.prepare], { cwd: c.cwd ?? WORK });
     const start = performance.now();
-    const r = spawnSync(c.argv[0], c.argv.slice(1), { cwd: WORK, env: { ...process.env, ...c.env }, stdio: 'ignore' });
+    const r = spawnSync(c.argv[0], c.argv.slice(1), { cwd: c.cwd ?? WORK, env: { ...process.env, ...c.env }, stdio: 'ignore' });
     if (r.status !== 0) throw new Error(`${c.name} failed with ${r.status}`);
     if (run >= 0) out.push(performance.now() - start);
   }
@@ -119,6 +119,52 @@ function setup() {
   return { keyFile, recipient, bob, sizes };
 }
 
+/**
+ * For `scan`: a repository of 1,000 tracked files, 20 of them encrypted, with a 10-file change
+ * staged (what the pre-commit guard reads), and a second one whose history holds 1,000
+ * commits on top (written with git fast-import), some of which re-encrypt a secret's file with
+ * a new value, so `scan --history` decrypts past versions too. Both are clean: exit 0.
+ */
+function setupScan(recipient, keyFile) {
+  const repo = join(WORK, 'scan-repo');
+  const gitIn = (dir, args, input) => execFileSync('git', ['-C', dir, ...args], { input, env: { ...process.env, GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'bench@example.com' }, stdio: ['pipe', 'pipe', 'ignore'] });
+  mkdirSync(join(repo, 'services'), { recursive: true });
+  mkdirSync(join(repo, 'src'), { recursive: true });
+  mkdirSync(join(repo, 'config'), { recursive: true });
+  writeFileSync(join(repo, '.sops.yaml'), `creation_rules:\n  - path_regex: ^services/\n    age:\n      - ${recipient}\n`);
+  for (let i = 0; i < 20; i++) writeFileSync(join(repo, 'services', `svc-${i}.env`), `API_TOKEN=token-${i}-${'t'.repeat(24)}\nDB_PASSWORD=password-${i}-${'p'.repeat(16)}\nDB_HOST=db-${i}.internal\nPORT=${3000 + i}\n`);
+  sh(NODE, [BIN, 'encrypt', ...Array.from({ length: 20 }, (_, i) => join('services', `svc-${i}.env`))], { cwd: repo });
+  for (let i = 0; i < 900; i++) writeFileSync(join(repo, 'src', `module-${i}.js`), `// module ${i}\nexport function f${i}(x) {\n  return x + ${i};\n}\n`.repeat(10));
+  for (let i = 0; i < 79; i++) writeFileSync(join(repo, 'config', `settings-${i}.json`), `${JSON.stringify({ name: `settings-${i}`, retries: i, url: `https://api-${i}.example.com` }, null, 2)}\n`);
+  gitIn(repo, ['init', '-q', '-b', 'main']);
+  gitIn(repo, ['add', '-A']);
+  gitIn(repo, ['commit', '-q', '-m', 'the repository']);
+  const tracked = execFileSync('git', ['-C', repo, 'ls-files'], { encoding: 'utf8' }).trim().split('\n').length;
+  if (tracked !== 1000) throw new Error(`the scan repository tracks ${tracked} files, not 1,000`);
+  const history = join(WORK, 'scan-history');
+  cpSync(repo, history, { recursive: true });
+  // Ten past versions of one secret's file, each with new values.
+  const versions = [];
+  for (let v = 0; v < 10; v++) {
+    sh(NODE, [BIN, 'set', 'API_TOKEN', `rotated-${v}-${'r'.repeat(24)}`, '-f', join('services', 'svc-0.env')], { cwd: history, env: { ...process.env, SOPS_AGE_KEY_FILE: keyFile } });
+    versions.push(readFileSync(join(history, 'services', 'svc-0.env'), 'utf8'));
+  }
+  let stream = '';
+  const data = (text) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+  for (let c = 0; c < 1000; c++) {
+    stream += `commit refs/heads/main\ncommitter Bench <bench@example.com> ${1767225600 + c * 60} +0000\n${data(`change ${c}`)}`;
+    if (c === 0) stream += 'from refs/heads/main^0\n';
+    stream += `M 100644 inline src/module-${c % 900}.js\n${data(`// module ${c % 900}, revision ${c}\nexport const revision = ${c};\n`)}`;
+    if (c % 100 === 50) stream += `M 100644 inline services/svc-0.env\n${data(versions[(c / 100) | 0])}`;
+  }
+  gitIn(history, ['fast-import', '--quiet'], stream);
+  gitIn(history, ['reset', '-q', '--hard', 'main']);
+  // The 10-file change the guard scans.
+  for (let i = 0; i < 10; i++) writeFileSync(join(repo, 'src', `module-${i}.js`), `// module ${i}, changed\nexport const changed = ${i};\n`);
+  gitIn(repo, ['add', '-A']);
+  return { repo, history };
+}
+
 function row(label, stat, base) {
   const ratio = base === undefined ? '' : `${(stat.median / base.median).toFixed(2)}×`;
   return `| ${label} | ${stat.median.toFixed(0)} ms | ${stat.min.toFixed(0)}–${stat.max.toFixed(0)} | ${ratio} |`;
@@ -127,7 +173,8 @@ function row(label, stat, base) {
 function main() {
   if (!existsSync(join(REPO, 'dist', 'bundle'))) throw new Error('build first: npm run build');
   const started = Date.now();
-  const { keyFile, bob, sizes } = setup();
+  const { keyFile, recipient, bob, sizes } = setup();
+  const scanRepos = setupScan(recipient, keyFile);
   const env = { SOPS_AGE_KEY_FILE: keyFile };
   for (const args of [...sizes.map((n) => ['-f', `sealed-${n}.env`]), ['--flatten', '-f', 'sealed-1000.yaml']]) {
     sh(NODE, [BIN, 'run', ...args, '--', NODE, 'check.js'], { env: { ...process.env, ...env } });
@@ -175,6 +222,19 @@ function main() {
     const stats = measure(cmds);
     lines.push('| **writing** | | | |');
     cmds.forEach((c, i) => lines.push(row(c.name, stats[i])));
+  }
+  {
+    const cmds = [
+      command('node -e 0', [NODE, '-e', '0']),
+      command('envseal scan --staged (1,000 files, 20 encrypted, 10 staged)', [NODE, BIN, 'scan', '--staged'], env),
+      command('envseal scan --history (1,000 commits)', [NODE, BIN, 'scan', '--history'], env),
+    ];
+    cmds[1].cwd = scanRepos.repo;
+    cmds[2].cwd = scanRepos.history;
+    cmds[2].runs = QUICK ? 1 : 3;
+    const stats = measure(cmds);
+    lines.push('| **scan** | | | ÷ node -e 0 |');
+    cmds.forEach((c, i) => lines.push(row(c.name, stats[i], i === 0 ? undefined : stats[0])));
   }
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, node ${process.version}`;
   const table = [

@@ -1,13 +1,16 @@
 /**
  * The CLI's entry: the one try/catch that turns errors into an exit code and a message
- * (README "Commands", "Exit codes"). An ordinary `envseal run … -- CMD` is parsed from run's own flag table
- * and runs without loading yargs; everything else goes through yargs (parser.ts), loaded then.
+ * (README "Commands", "Exit codes"). An ordinary `envseal run … -- CMD`, and the pre-commit
+ * hook's `envseal scan --staged`, are parsed from their own flag tables and run without
+ * loading yargs; everything else goes through yargs (parser.ts), loaded then.
  */
 import { EnvsealError, ExitCode } from '../errors.js';
 import type { Io } from '../io/io.js';
 import type { CommandEnv } from './commands/env.js';
 import { runHandler } from './commands/run.js';
 import { parseRunArgv } from './commands/run-options.js';
+import { scanHandler } from './commands/scan.js';
+import { parseScanArgv } from './commands/scan-options.js';
 import { expandAttachedValues } from './argv.js';
 import { renderError } from './render.js';
 
@@ -16,8 +19,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     const args = expandAttachedValues(argv);
     const fast = args[0] === 'run' ? parseRunArgv(args.slice(1)) : null;
+    const scanFast = args[0] === 'scan' ? parseScanArgv(args.slice(1)) : null;
     if (fast !== null) {
       await runHandler(env, fast);
+    } else if (scanFast !== null) {
+      await scanHandler(env, scanFast);
     } else {
       const { parseWithYargs } = await import('./parser.js');
       await parseWithYargs(args, env);

@@ -22,6 +22,7 @@ import { logCommand } from './commands/log.js';
 import { configOption } from './commands/options.js';
 import { rotateCommand, updatekeysCommand } from './commands/rekey.js';
 import { runCommand } from './commands/run.js';
+import { scanCommand } from './commands/scan.js';
 import { setCommand } from './commands/set.js';
 import { statusCommand } from './commands/status.js';
 import { teamCommand } from './commands/team.js';
@@ -38,6 +39,7 @@ export const COMMANDS: readonly AnyCommandDef[] = [
   unsetCommand,
   editCommand,
   statusCommand,
+  scanCommand,
   teamCommand,
   updatekeysCommand,
   rotateCommand,

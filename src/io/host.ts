@@ -33,7 +33,16 @@ export interface Host {
    * Runs a program (no shell) in the host's environment plus `extraEnv` and captures its
    * stdout; its stderr passes through. Throws the spawn error when it cannot start.
    */
-  runSync(argv: readonly string[], extraEnv: Readonly<Record<string, string>>): CommandResult;
+  runSync(argv: readonly string[], extraEnv: Readonly<Record<string, string>>, options?: RunSyncOptions): CommandResult;
+}
+
+export interface RunSyncOptions {
+  /**
+   * Run it in a session of its own, with no controlling terminal, so it cannot ask anything
+   * (opening /dev/tty fails), and stop it after `timeoutMs`: the pre-commit guard's way of
+   * running SOPS_AGE_KEY_CMD. (A program that asks through a window is not stopped by this.)
+   */
+  readonly noTerminal?: { readonly timeoutMs: number };
 }
 
 export interface HostOptions {
@@ -58,13 +67,14 @@ export function nodeHost(options: HostOptions = {}): Host {
     },
     // A method reading `this.env`: an Io made from this host with another environment
     // ({ ...io, env }) runs programs in that environment, not in this one.
-    runSync(argv, extraEnv) {
+    runSync(argv, extraEnv, options = {}) {
       const [command = '', ...args] = argv;
       const result = spawnSync(command, args, {
         env: { ...definedOnly(this.env), ...extraEnv },
         stdio: ['ignore', 'pipe', 'inherit'],
         encoding: 'utf8',
         maxBuffer: 16 * 1024 * 1024,
+        ...(options.noTerminal === undefined ? {} : { detached: true, timeout: options.noTerminal.timeoutMs, killSignal: 'SIGKILL' as const }),
       });
       if (result.error !== undefined) throw result.error;
       return { code: result.status ?? 1, stdout: result.stdout };

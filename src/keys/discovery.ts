@@ -43,6 +43,12 @@ export interface SshKeySource {
 export interface DiscoveryOptions {
   /** Passed to SOPS_AGE_KEY_CMD as SOPS_AGE_RECIPIENT (the file's first age recipient). */
   readonly recipientHint?: string | undefined;
+  /**
+   * Nothing may ask the user anything (the pre-commit guard): SOPS_AGE_KEY_CMD runs without a
+   * terminal and is stopped after this many milliseconds. (Passphrase-protected key files are
+   * never opened here anyway: they come back in `locked`.)
+   */
+  readonly noPromptTimeoutMs?: number | undefined;
 }
 
 export const KEY_ENV = 'SOPS_AGE_KEY';
@@ -237,7 +243,7 @@ function publicKeyNextTo(host: Host, path: string | null): SshPublicKey | string
 function runKeyCommand(host: Host, argv: readonly string[], options: DiscoveryOptions): { stdout: string } | string {
   const extraEnv: Record<string, string> = options.recipientHint === undefined ? {} : { SOPS_AGE_RECIPIENT: options.recipientHint };
   try {
-    const result = host.runSync(argv, extraEnv);
+    const result = options.noPromptTimeoutMs === undefined ? host.runSync(argv, extraEnv) : host.runSync(argv, extraEnv, { noTerminal: { timeoutMs: options.noPromptTimeoutMs } });
     return result.code === 0 ? result : `exited with code ${result.code}`;
   } catch (err) {
     return `could not run (${describeFsError(err)})`;

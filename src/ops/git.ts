@@ -4,7 +4,7 @@
  * `git cat-file --batch` for many). Every function answers null (or nothing) outside a git
  * work tree, so callers fall back to the filesystem.
  */
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Ctx } from './context.js';
 
 async function git(ctx: Ctx, root: string, args: readonly string[], input?: string): Promise<{ code: number; stdout: string; raw: Uint8Array } | null> {
@@ -17,10 +17,11 @@ async function git(ctx: Ctx, root: string, args: readonly string[], input?: stri
 }
 
 /** Absolute paths of the files git would commit (tracked, plus untracked not ignored); null outside git. */
-export async function committableFiles(ctx: Ctx, root: string): Promise<string[] | null> {
+export async function committableFiles(ctx: Ctx, root: string, keep: (name: string) => boolean = () => true): Promise<string[] | null> {
   const result = await git(ctx, root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
   if (result === null || result.code !== 0) return null;
-  return [...new Set(result.stdout.split('\0').filter((n) => n !== ''))].map((n) => join(root, n));
+  // Filtered by name before the paths are joined: joining thousands of paths is not free.
+  return [...new Set(result.stdout.split('\0').filter((n) => n !== '' && keep(n)))].map((n) => join(root, n));
 }
 
 /**
@@ -42,10 +43,37 @@ export async function isIgnored(ctx: Ctx, dir: string, abs: string): Promise<boo
   return result !== null && result.code === 0;
 }
 
+/**
+ * The folder git runs hooks from, absolute: `.git/hooks`, or `core.hooksPath` when set (a
+ * worktree's hooks are its main repository's); null outside git.
+ */
+export async function hooksFolder(ctx: Ctx, dir: string): Promise<string | null> {
+  const result = await git(ctx, dir, ['rev-parse', '--git-path', 'hooks']);
+  return result === null || result.code !== 0 ? null : resolve(dir, result.stdout.trim());
+}
+
 /** The top of the work tree containing `dir`, or null. */
 export async function workTreeRoot(ctx: Ctx, dir: string): Promise<string | null> {
   const result = await git(ctx, dir, ['rev-parse', '--show-toplevel']);
   return result === null || result.code !== 0 ? null : result.stdout.trim();
+}
+
+/**
+ * The top of the work tree containing `dir`, spelled from `dir` (`dir/../..`, resolved), or
+ * null: unlike {@link workTreeRoot} (git's real path), it agrees with paths made from the
+ * working folder when a folder on the way is a symbolic link (macOS's /tmp, say). The nearest
+ * folder holding `.git` is the answer without asking git (the pre-commit guard starts one git
+ * fewer), unless GIT_DIR or GIT_WORK_TREE say otherwise.
+ */
+export async function workTreeTop(ctx: Ctx, dir: string): Promise<string | null> {
+  if (ctx.io.env['GIT_DIR'] === undefined && ctx.io.env['GIT_WORK_TREE'] === undefined) {
+    for (let at = resolve(dir); ; at = dirname(at)) {
+      if ((await ctx.io.fs.stat(join(at, '.git'))) !== null) return at;
+      if (dirname(at) === at) break;
+    }
+  }
+  const result = await git(ctx, dir, ['rev-parse', '--show-cdup']);
+  return result === null || result.code !== 0 ? null : resolve(dir, result.stdout.trim());
 }
 
 /** Who made a commit, when, and why. */
@@ -209,4 +237,133 @@ export async function workTreePrefix(ctx: Ctx, dir: string): Promise<string | nu
 /** A blob's bytes as text (null when there is none). */
 export function blobText(bytes: Uint8Array | undefined): string | null {
   return bytes === undefined ? null : Buffer.from(bytes).toString('utf8');
+}
+
+/**
+ * The paths (relative to the top of the work tree `root`) whose content the index holds for
+ * the next commit: added, copied, modified or changed in type. A deleted path has no content
+ * to look at. On an unborn branch every staged path counts. `paths` narrows the list.
+ */
+export async function stagedPaths(ctx: Ctx, root: string, paths: readonly string[] = []): Promise<string[] | null> {
+  const result = await git(ctx, root, ['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=ACMT', '--no-ext-diff', '--no-textconv', '--', ...paths]);
+  if (result === null || result.code !== 0) return null;
+  return [...new Set(result.stdout.split('\0').filter((n) => n !== ''))];
+}
+
+/** A line a commit added, with its 1-based number in the file after the commit. */
+export interface AddedLine {
+  readonly line: number;
+  readonly text: string;
+}
+
+/** What one commit did to one file, as far as a scan needs it. */
+export interface PatchedFile {
+  /** Relative to the top of the work tree, with `/`. */
+  readonly path: string;
+  /** The blob before and after the commit (null: absent). */
+  readonly before: string | null;
+  readonly after: string | null;
+  readonly binary: boolean;
+  readonly added: AddedLine[];
+  /** Whether a removed line held an encrypted value (the file may have stopped being a sops file). */
+  readonly removedSealed: boolean;
+}
+
+export interface PatchedCommit extends CommitInfo {
+  readonly files: PatchedFile[];
+}
+
+/** The marker that starts a commit's header line: no line of a patch starts with it. */
+const COMMIT_MARK = '\x1e';
+const SEALED_MARK = 'ENC[AES256_GCM,';
+
+/**
+ * Every commit reachable from HEAD (only those after `since`, when given), newest first, with
+ * the lines each added (`git log -p -U0`: no context, so only what the commit wrote). A merge
+ * shows no patch: what it brings was added by the commits it merges, which are listed too.
+ */
+export async function commitPatches(ctx: Ctx, root: string, options: { readonly since?: string; readonly paths?: readonly string[] } = {}): Promise<PatchedCommit[]> {
+  const range = options.since === undefined ? 'HEAD' : `${options.since}..HEAD`;
+  const args = [
+    '-c', 'core.quotePath=false', '-c', 'log.showSignature=false', '-c', 'diff.noprefix=false',
+    'log', `--format=${COMMIT_MARK}%H%x1f%an%x1f%ae%x1f%at%x1f%s`, '-p', '-U0', '--full-index', '--no-renames',
+    '--no-color', '--no-ext-diff', '--no-textconv', '--src-prefix=a/', '--dst-prefix=b/', range, '--', ...(options.paths ?? []),
+  ];
+  const result = await git(ctx, root, args);
+  if (result === null || result.code !== 0) return [];
+  return parsePatches(Buffer.from(result.raw).toString('utf8'));
+}
+
+/** Parses the output of {@link commitPatches}'s `git log` (exported for tests). */
+export function parsePatches(text: string): PatchedCommit[] {
+  const commits: PatchedCommit[] = [];
+  let files: PatchedFile[] = [];
+  let file: { path: string; before: string | null; after: string | null; binary: boolean; added: AddedLine[]; removedSealed: boolean } | null = null;
+  let next = 0; // the number of the next line in the file after the commit
+  let inHunk = false;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(COMMIT_MARK)) {
+      const [commit = '', author = '', email = '', at = '0', subject = ''] = line.slice(1).split('\x1f');
+      files = [];
+      file = null;
+      inHunk = false;
+      commits.push({ commit, author, email, date: isoUtc(Number(at)), subject, files });
+    } else if (line.startsWith('diff --git ')) {
+      file = { path: diffPath(line.slice('diff --git '.length)), before: null, after: null, binary: false, added: [], removedSealed: false };
+      files.push(file);
+      inHunk = false;
+    } else if (file === null) {
+      continue;
+    } else if (inHunk && line.startsWith('+')) {
+      file.added.push({ line: next, text: line.slice(1) });
+      next += 1;
+    } else if (inHunk && line.startsWith('-')) {
+      if (line.includes(SEALED_MARK)) file.removedSealed = true;
+    } else if (inHunk && line.startsWith(' ')) {
+      next += 1;
+    } else if (line.startsWith('@@ ')) {
+      const m = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
+      next = m === null ? 0 : Number(m[1]);
+      inHunk = m !== null;
+    } else if (!inHunk && line.startsWith('index ')) {
+      const m = /^index ([0-9a-f]+)\.\.([0-9a-f]+)/.exec(line);
+      if (m !== null) {
+        file.before = ZERO.test(m[1] as string) ? null : (m[1] as string);
+        file.after = ZERO.test(m[2] as string) ? null : (m[2] as string);
+      }
+    } else if (!inHunk && line.startsWith('Binary files ')) {
+      file.binary = true;
+    }
+  }
+  return commits;
+}
+
+/** The path of `a/P b/P` (the same path twice: renames are off), C-quoted by git when it must be. */
+function diffPath(rest: string): string {
+  if (rest.startsWith('"')) return unquoteC(rest).replace(/^a\//, '');
+  const length = (rest.length - 5) / 2; // `a/` P ` b/` P
+  return Number.isInteger(length) && length > 0 ? rest.slice(2, 2 + length) : rest.replace(/^a\//, '').split(' b/')[0] ?? rest;
+}
+
+/** The first C-quoted string of `text` (git's quoting of unusual paths). */
+function unquoteC(text: string): string {
+  const bytes: number[] = [];
+  const escapes: Readonly<Record<string, number>> = { n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, '\\': 92, '"': 34 };
+  for (let i = 1; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '"') break;
+    if (c !== '\\') {
+      bytes.push(...Buffer.from(c));
+      continue;
+    }
+    const octal = /^[0-7]{3}/.exec(text.slice(i + 1));
+    if (octal !== null) {
+      bytes.push(parseInt(octal[0], 8));
+      i += 3;
+    } else {
+      bytes.push(escapes[text[i + 1] ?? ''] ?? text.charCodeAt(i + 1));
+      i += 1;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
 }

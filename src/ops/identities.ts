@@ -30,6 +30,20 @@ export function identitiesNow(host: Host, warn: (message: string) => void, recip
   return withSshKeys(discovery, null);
 }
 
+/** How long the guard lets SOPS_AGE_KEY_CMD run (it has no terminal to ask on). */
+export const KEY_CMD_TIMEOUT_MS = 10_000;
+
+/**
+ * For the pre-commit guard, which must never wait for a person: no passphrase is asked
+ * (locked key files and protected SSH keys stay locked) and SOPS_AGE_KEY_CMD runs with no
+ * terminal, for 10 s at most.
+ */
+export function identitiesWithoutPrompts(ctx: Ctx): FoundIdentities {
+  const discovery = discoverIdentities(ctx.io, { noPromptTimeoutMs: KEY_CMD_TIMEOUT_MS });
+  for (const warning of discovery.warnings) ctx.warn(warning);
+  return withSshKeys(discovery, null);
+}
+
 export function identitiesFor(ctx: Ctx, recipientHint?: string): Promise<FoundIdentities> {
   let discovery = found.get(ctx.io);
   if (discovery === undefined) {

@@ -46,6 +46,11 @@ export function loadFileSync(ctx: SyncCtx, display: string, formatOverride?: str
   return parsedFile(ctx, display, abs, format, bytes);
 }
 
+/** A file's text from elsewhere than the working tree (the index, a commit), parsed as a file named `display`. */
+export function loadedFromBytes(ctx: SyncCtx, display: string, abs: string, bytes: Uint8Array, formatOverride?: string): LoadedFile {
+  return parsedFile(ctx, display, abs, formatFor(display, formatOverride), bytes);
+}
+
 function parsedFile(ctx: SyncCtx, display: string, abs: string, format: Format, bytes: Uint8Array): LoadedFile {
   const text = Buffer.from(bytes).toString('utf8');
   if (hasConflictMarkers(text)) {

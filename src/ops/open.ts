@@ -96,9 +96,10 @@ function firstLabel(metadata: Metadata): string | undefined {
 /**
  * Decrypts every value with the data key and checks the MAC. A MAC that does not match is an
  * error unless `ignoreMac` (then a warning). Labels that cannot be trusted are warned about:
- * they are not used to decrypt, so reading goes on (as sops does).
+ * they are not used to decrypt, so reading goes on (as sops does). (`scan` calls it with data
+ * keys it unwrapped itself: many versions of a file in history share one.)
  */
-function decryptWithKey(ctx: SyncCtx, loaded: LoadedFile, metadata: Metadata, dataKey: Uint8Array, options: OpenOptions): OpenedFile {
+export function decryptWithKey(ctx: SyncCtx, loaded: LoadedFile, metadata: Metadata, dataKey: Uint8Array, options: OpenOptions): OpenedFile {
   for (const problem of labelProblems(metadata)) ctx.warn(`${loaded.display}: ${problem}`);
   const stash = options.readOnly === true ? null : (options.stash ?? new IvStash());
   let opened: OpenResult;

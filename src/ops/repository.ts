@@ -8,7 +8,7 @@
  * and node_modules). Only names whose format envseal knows are kept; whether each is a sops
  * file is decided by reading it.
  */
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { CONFIG_NAME, findConfigPath } from '../config/load.js';
 import { detectFormat } from '../formats/index.js';
 import { ruleFor } from '../config/rules.js';
@@ -116,14 +116,18 @@ export interface RepositoryFiles {
 }
 
 export async function repositoryFiles(ctx: Ctx, root: string): Promise<RepositoryFiles> {
-  const listed = await committableFiles(ctx, root);
-  const ignored = listed === null ? [] : await ignoredFiles(ctx, root);
-  const keep = (abs: string): boolean => detectFormat(abs) !== null && !abs.endsWith(`${sep}${CONFIG_NAME}`) && !abs.endsWith(`${sep}${EXPOSURES_FILE}`);
-  const files = [...(listed ?? (await walk(ctx, root))), ...ignored].filter(keep).sort();
+  const keep = (path: string): boolean => {
+    const name = basename(path);
+    return detectFormat(name) !== null && name !== CONFIG_NAME && name !== EXPOSURES_FILE;
+  };
+  // Both at once: outside git the second is empty too.
+  const [listed, ignored] = await Promise.all([committableFiles(ctx, root, keep), ignoredFiles(ctx, root)]);
+  const files = [...(listed ?? (await walkFiles(ctx, root))), ...ignored].filter(keep).sort();
   return { files, ignored: new Set(ignored.filter(keep)) };
 }
 
-async function walk(ctx: Ctx, root: string): Promise<string[]> {
+/** Every file below `root` (absolute), .git and node_modules skipped: the list outside git. */
+export async function walkFiles(ctx: Ctx, root: string): Promise<string[]> {
   const out: string[] = [];
   const visit = async (dir: string, depth: number): Promise<void> => {
     if (depth > 32) return;

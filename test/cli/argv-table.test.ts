@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { expandAttachedValues, stdinDashes } from '../../src/cli/argv.js';
 import { commandName, type AnyCommandDef } from '../../src/cli/commands/define.js';
 import type { CommandEnv } from '../../src/cli/commands/env.js';
-import { parseRunArgv, type RunArgs } from '../../src/cli/commands/run-options.js';
+import { parseRunArgv } from '../../src/cli/commands/run-options.js';
+import { parseScanArgv } from '../../src/cli/commands/scan-options.js';
 import { main } from '../../src/cli/main.js';
 import { buildParser, COMMANDS } from '../../src/cli/parser.js';
 import { tempDir, testIo } from '../helpers/cli.js';
@@ -57,6 +58,11 @@ const TABLE: ReadonlyArray<readonly [string, string, Record<string, unknown>]> =
   ['edit .env --format dotenv', 'edit', { file: '.env', format: 'dotenv' }],
   ['status', 'status', { files: [], json: false }],
   ['status a.env b.yaml --json', 'status', { files: ['a.env', 'b.yaml'], json: true }],
+  ['scan', 'scan', { paths: [], staged: undefined, history: undefined, format: 'text', output: undefined, baseline: undefined, updateBaseline: false }],
+  ['scan --staged', 'scan', { staged: true, history: undefined }],
+  ['scan src lib/x.js --format sarif -o out.sarif', 'scan', { paths: ['src', 'lib/x.js'], format: 'sarif', output: 'out.sarif' }],
+  ['scan --history --since v1.0 --format json', 'scan', { history: true, since: 'v1.0', format: 'json' }],
+  ['scan --baseline ci/accepted.json --update-baseline', 'scan', { baseline: 'ci/accepted.json', updateBaseline: true }],
   ['team ls --json', 'team ls', { json: true }],
   ['team add bob age1x', 'team add', { name: 'bob', recipient: 'age1x', rule: undefined, dryRun: false }],
   ['team add bob age1x --rule 1 --rule ^prod/ --dry-run', 'team add', { rule: ['1', '^prod/'], dryRun: true }],
@@ -104,7 +110,7 @@ describe('argv → arguments, every command', () => {
   });
 
   it('refuses what no command declares', async () => {
-    for (const line of ['set', 'bogus', 'decrypt .env --bogus', 'team', 'set K --generate 8 extra arg', 'log K extra', 'diff --bogus', 'completion tcsh', 'decrypt .env --output', 'get K -f']) {
+    for (const line of ['set', 'bogus', 'decrypt .env --bogus', 'team', 'set K --generate 8 extra arg', 'log K extra', 'diff --bogus', 'completion tcsh', 'decrypt .env --output', 'get K -f', 'scan --staged --history', 'scan --format xml']) {
       expect(await parse(line.split(' ')), line).toBeInstanceOf(Error);
     }
   });
@@ -158,19 +164,49 @@ const RUN_FALLBACKS: string[][] = [
   ['--no-as-file', '--', 'cmd'],
 ];
 
-describe('run argv: fast path and yargs agree', () => {
-  for (const argv of RUN_TABLE) {
-    it(argv.join(' '), async () => {
-      const fast = parseRunArgv(argv);
-      expect(fast).not.toBeNull();
-      const slow = await parse(['run', ...argv]);
-      if (slow instanceof Error) throw slow;
-      for (const key of Object.keys(fast as RunArgs)) expect((fast as Record<string, unknown>)[key], key).toEqual(slow.args[key]);
-    });
-  }
-  for (const argv of RUN_FALLBACKS) {
-    it(`falls back to yargs: ${argv.join(' ')}`, () => {
-      expect(parseRunArgv(argv)).toBeNull();
-    });
-  }
-});
+/** A fast parser agrees with yargs on every line it accepts, and leaves the others to yargs. */
+function fastPathAgrees(command: string, fast: (argv: readonly string[]) => object | null, accepted: readonly string[][], fallbacks: readonly string[][]): void {
+  describe(`${command} argv: fast path and yargs agree`, () => {
+    for (const argv of accepted) {
+      it(`${command} ${argv.join(' ')}`, async () => {
+        const parsed = fast(argv);
+        expect(parsed).not.toBeNull();
+        const slow = await parse([command, ...argv]);
+        if (slow instanceof Error) throw slow;
+        for (const [key, value] of Object.entries(parsed as object)) expect(value, key).toEqual(slow.args[key]);
+      });
+    }
+    for (const argv of fallbacks) {
+      it(`falls back to yargs: ${command} ${argv.join(' ')}`, () => {
+        expect(fast(argv)).toBeNull();
+      });
+    }
+  });
+}
+
+fastPathAgrees('run', parseRunArgv, RUN_TABLE, RUN_FALLBACKS);
+
+/** scan's fast path (the pre-commit hook's invocation): what it accepts, yargs parses the same way. */
+const SCAN_TABLE: string[][] = [
+  [],
+  ['--staged'],
+  ['--staged', '--format', 'json'],
+  ['--history', '--since', 'v1.0', '--format=sarif', '-o', 'out.sarif'],
+  ['src', 'lib/x.js', '--baseline', 'ci/b.json'],
+  ['--update-baseline', '--staged', '--config', 'other/.sops.yaml'],
+  ['--output=report.txt', 'src'],
+];
+
+const SCAN_FALLBACKS: string[][] = [
+  ['--help'],
+  ['--staged', '--history'],
+  ['--staged', '--staged'],
+  ['--format', 'xml'],
+  ['--format'],
+  ['--no-staged'],
+  ['--staged=true'],
+  ['-x'],
+  ['--output', '--staged'],
+];
+
+fastPathAgrees('scan', parseScanArgv, SCAN_TABLE, SCAN_FALLBACKS);
