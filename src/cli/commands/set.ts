@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../../errors.js';
+import { decodeUtf8 } from '../../formats/utf8.js';
 import { setValue } from '../../ops/values.js';
 import type { Node } from '../../tree.js';
 import { defineCommand } from './define.js';
@@ -61,7 +62,7 @@ async function readValue(env: CommandEnv, key: string, positional: string | unde
   if (positional !== undefined) return positional;
   const { io } = env;
   if (!io.stdin.isTTY) {
-    const text = Buffer.from(await io.stdin.read()).toString('utf8').replace(/\r?\n$/, '');
+    const text = decodeUtf8(await io.stdin.read(), 'stdin', { isFile: false }).replace(/\r?\n$/, '');
     if (text === '') say(env, `envseal: warning: stdin was empty; setting ${key} to an empty value`);
     return text;
   }
