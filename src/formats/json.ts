@@ -46,6 +46,19 @@ export const jsonFormat: Format = {
 };
 
 /** sops's JSON store: a tab per level unless `stores.json.indent` sets a number of spaces (json.Indent). */
+/**
+ * One JSON value of any kind (`7777`, `1.0`, `"text"`, `{"a": 1}`): `set --json`. Ints and
+ * floats stay apart as in a file; a key twice in an object is an error. `source` names the
+ * text in errors, which give its line, never the text.
+ */
+export function parseJsonValue(text: string, source: string): Node {
+  const reader = new JsonReader(text, source);
+  const value = reader.document();
+  const twice = reader.duplicates[0];
+  if (twice !== undefined) throw new ParseError(`invalid JSON at line ${twice.line}: key ${JSON.stringify(twice.key)} appears twice`, { file: source, line: twice.line });
+  return value;
+}
+
 function indentUnit(store: StoreOptions | undefined): string {
   const n = store?.jsonIndent;
   return n === undefined || n < 0 ? '\t' : ' '.repeat(n);
