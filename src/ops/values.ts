@@ -42,8 +42,8 @@ async function locate(ctx: Ctx, file: string, key: string, format?: string | und
   return { opened, doc: 0, ...resolveKeyPath(opened.docs[0] ?? { kind: 'map', items: [] }, path, flat) };
 }
 
-function notFound(file: LoadedFile, key: string): ConfigError {
-  return new ConfigError(`key ${key} is not in the file`, { file: file.abs, hint: `envseal decrypt ${file.display} lists what is there` }, 'MISSING_KEYS');
+function notFound(file: LoadedFile, key: string, hint?: string): ConfigError {
+  return new ConfigError(`key ${key} is not in the file`, { file: file.abs, hint: hint ?? `envseal decrypt ${file.display} lists what is there` }, 'MISSING_KEYS');
 }
 
 export async function getValue(ctx: Ctx, file: string, key: string, format?: string | undefined): Promise<Node> {
@@ -114,14 +114,19 @@ async function createWith(ctx: Ctx, probe: LoadedFile, key: string, value: Node,
   return { file: probe, changed: true, created: true, path: describeKeyPath(segments), kind: value.kind };
 }
 
-export async function unsetValue(ctx: Ctx, file: string, key: string, format?: string): Promise<{ file: LoadedFile; path: string }> {
+/**
+ * Removes `key`. A key that is not there is exit 3 (as `sops unset`), or, with `idempotent`
+ * (sops's `--idempotent`), nothing to do: `removed` is false and nothing is written.
+ */
+export async function unsetValue(ctx: Ctx, file: string, key: string, format?: string, options: { idempotent?: boolean } = {}): Promise<{ file: LoadedFile; path: string; removed: boolean }> {
   return ctx.io.fs.withLock(resolveFromCwd(ctx, file), async () => {
     const { opened, doc, segments, found } = await locate(ctx, file, key, format);
-    if (!found) throw notFound(opened.loaded, key);
+    if (!found && options.idempotent === true) return { file: opened.loaded, path: describeKeyPath(segments), removed: false };
+    if (!found) throw notFound(opened.loaded, key, 'pass --idempotent when a missing key is fine');
     const docs = [...opened.docs];
     docs[doc] = removeAt(docs[doc] as MapNode, segments);
     await write(ctx, opened, docs);
-    return { file: opened.loaded, path: describeKeyPath(segments) };
+    return { file: opened.loaded, path: describeKeyPath(segments), removed: true };
   });
 }
 

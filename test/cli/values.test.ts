@@ -200,6 +200,19 @@ describe('unset', () => {
     expect(after).toContain(before[0]);
     expect(after).toContain(before[2]);
     expect(after.some((l) => l.startsWith('B='))).toBe(false);
-    expect((await cli(['unset', 'B'], { cwd: dir, env })).code).toBe(3);
+    const again = await cli(['unset', 'B'], { cwd: dir, env });
+    expect(again.code).toBe(3);
+    expect(again.stderr).toMatch(/hint: pass --idempotent when a missing key is fine/);
+  });
+
+  it('--idempotent: a key that is not there is exit 0 and the file is not written', async () => {
+    const { dir, env, read } = await setup('.env', 'A=alpha\n');
+    const before = read();
+    const result = await cli(['unset', 'GONE', '--idempotent'], { cwd: dir, env, now: new Date(Date.now() + 5000) });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('envseal: GONE is not in .env; nothing to remove\n');
+    expect(read()).toBe(before);
+    expect((await cli(['unset', 'A', '--idempotent'], { cwd: dir, env })).stderr).toMatch(/removed A from \.env/);
+    expect((await cli(['unset', 'X', '--idempotent', '-f', 'missing.env'], { cwd: dir, env })).code).toBe(7);
   });
 });
