@@ -18,6 +18,7 @@ import { completionCommand, completionCommands } from './commands/completion.js'
 import { getCommand } from './commands/get.js';
 import { gitCommand } from './commands/git.js';
 import { keygenCommand } from './commands/keygen.js';
+import { whoamiCommand } from './commands/whoami.js';
 import { logCommand } from './commands/log.js';
 import { configOption } from './commands/options.js';
 import { rotateCommand, updatekeysCommand } from './commands/rekey.js';
@@ -30,6 +31,7 @@ import { VERSION } from '../version.js';
 
 export const COMMANDS: readonly AnyCommandDef[] = [
   keygenCommand,
+  whoamiCommand,
   encryptCommand,
   decryptCommand,
   runCommand,

@@ -20,6 +20,15 @@ export interface Discovery {
   readonly warnings: string[];
   /** Passphrase-protected key files found but not opened yet. */
   readonly locked: readonly LockedKeyFile[];
+  /** Where each identity came from, in walk order (`whoami`); an identity found twice is in both. */
+  readonly sources: readonly IdentitySource[];
+}
+
+/** The identities one place gave. */
+export interface IdentitySource {
+  /** The place, as {@link Discovery.tried} names it (`SOPS_AGE_KEY`, a key file's path…). */
+  readonly label: string;
+  readonly identities: readonly Identity[];
 }
 
 export interface DiscoveryOptions {
@@ -69,6 +78,7 @@ export function discoverIdentities(host: Host, options: DiscoveryOptions = {}): 
   const tried: string[] = [];
   const warnings: string[] = [];
   const locked: LockedKeyFile[] = [];
+  const sources: IdentitySource[] = [];
 
   const take = (label: string, bytes: Uint8Array): void => {
     if (isEncryptedIdentityFile(bytes)) {
@@ -78,6 +88,7 @@ export function discoverIdentities(host: Host, options: DiscoveryOptions = {}): 
     }
     const parsed = parseIdentities(Buffer.from(bytes).toString('utf8'));
     identities.push(...parsed.identities);
+    if (parsed.identities.length > 0) sources.push({ label, identities: parsed.identities });
     const found = count(parsed.identities.length, 'identity', 'identities');
     tried.push(`${label}: ${found}${parsed.problems.length > 0 ? ` (${parsed.problems.join('; ')})` : ''}`);
   };
@@ -124,7 +135,7 @@ export function discoverIdentities(host: Host, options: DiscoveryOptions = {}): 
   if (defaultFile === null) tried.push('user config directory: cannot be determined (HOME is not set)');
   else keyFile(defaultFile, defaultFile);
 
-  return { identities: [...new Set(identities)], tried, warnings, locked };
+  return { identities: [...new Set(identities)], tried, warnings, locked, sources };
 }
 
 const LOCKED_NOT_ASKED = 'encrypted with a passphrase; synchronous loading cannot ask for it (use the CLI or await load())';
@@ -137,6 +148,7 @@ export async function unlockKeyFiles(discovery: Discovery, ask: (question: strin
   if (discovery.locked.length === 0) return discovery;
   const identities = [...discovery.identities];
   const tried = [...discovery.tried];
+  const sources = [...discovery.sources];
   for (const file of discovery.locked) {
     const opened = await openPassphraseFile(ask, file.label, file.bytes);
     if (typeof opened === 'string') {
@@ -145,9 +157,10 @@ export async function unlockKeyFiles(discovery: Discovery, ask: (question: strin
     }
     const parsed = parseIdentities(Buffer.from(opened).toString('utf8'));
     identities.push(...parsed.identities);
+    if (parsed.identities.length > 0) sources.push({ label: file.label, identities: parsed.identities });
     tried[file.triedIndex] = `${file.label}: ${count(parsed.identities.length, 'identity', 'identities')} (unlocked with a passphrase)`;
   }
-  return { identities: [...new Set(identities)], tried, warnings: discovery.warnings, locked: [] };
+  return { identities: [...new Set(identities)], tried, warnings: discovery.warnings, locked: [], sources };
 }
 
 /** The warning for a key file others can read (keygen says the same). */

@@ -33,8 +33,11 @@ async function parse(argv: readonly string[]): Promise<Parsed | Error> {
 
 /** argv, the command it names, and the arguments (a subset) the handler must get. */
 const TABLE: ReadonlyArray<readonly [string, string, Record<string, unknown>]> = [
-  ['keygen', 'keygen', { pq: false, out: undefined, json: false }],
+  ['keygen', 'keygen', { pq: false, out: undefined, new: false, json: false }],
   ['keygen --pq --out k.txt --json', 'keygen', { pq: true, out: 'k.txt', json: true }],
+  ['keygen --new', 'keygen', { new: true, out: undefined }],
+  ['whoami', 'whoami', { json: false }],
+  ['whoami --json', 'whoami', { json: true }],
   ['encrypt .env', 'encrypt', { files: ['.env'], stdout: false, age: undefined }],
   ['encrypt a.env b.env --age age1x --age age1y --stdout', 'encrypt', { files: ['a.env', 'b.env'], age: ['age1x', 'age1y'], stdout: true }],
   ['encrypt s.yaml --encrypted-regex ^pass --mac-only-encrypted', 'encrypt', { encryptedRegex: '^pass', macOnlyEncrypted: true }],
