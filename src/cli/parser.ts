@@ -17,6 +17,7 @@ import type { CommandEnv } from './commands/env.js';
 import { completionCommand, completionCommands } from './commands/completion.js';
 import { getCommand } from './commands/get.js';
 import { gitCommand } from './commands/git.js';
+import { importCommand } from './commands/import.js';
 import { keygenCommand } from './commands/keygen.js';
 import { whoamiCommand } from './commands/whoami.js';
 import { logCommand } from './commands/log.js';
@@ -39,6 +40,7 @@ export const COMMANDS: readonly AnyCommandDef[] = [
   setCommand,
   unsetCommand,
   editCommand,
+  importCommand,
   statusCommand,
   teamCommand,
   updatekeysCommand,

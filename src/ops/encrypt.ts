@@ -48,7 +48,8 @@ function refuseOtherRecipients(loaded: LoadedFile, flags: PlanFlags): void {
   });
 }
 
-async function encryptPlain(ctx: Ctx, loaded: LoadedFile, flags: PlanFlags): Promise<Encrypted> {
+/** A plaintext file sealed as a new sops file, for the rule's recipients or --age (import uses it too). */
+export async function encryptPlain(ctx: Ctx, loaded: LoadedFile, flags: PlanFlags): Promise<Encrypted> {
   if (loaded.parsed.docs.length === 0) {
     throw new ParseError('the file holds no document to encrypt', { file: loaded.abs, hint: 'add at least one key' });
   }

@@ -63,6 +63,8 @@ const TABLE: ReadonlyArray<readonly [string, string, Record<string, unknown>]> =
   ['unset K --idempotent', 'unset', { key: 'K', idempotent: true }],
   ['edit .env --format dotenv', 'edit', { file: '.env', format: 'dotenv', age: undefined, yes: false }],
   ['edit new.yaml --age age1x --yes', 'edit', { file: 'new.yaml', age: ['age1x'], yes: true }],
+  ['import .env', 'import', { file: '.env', keys: undefined, age: undefined, stdout: false, yes: false }],
+  ['import .env.production --keys ../.env.keys --age age1x --stdout --yes', 'import', { file: '.env.production', keys: '../.env.keys', age: ['age1x'], stdout: true, yes: true }],
   ['status', 'status', { files: [], json: false }],
   ['status a.env b.yaml --json', 'status', { files: ['a.env', 'b.yaml'], json: true }],
   ['team ls --json', 'team ls', { json: true }],
