@@ -17,7 +17,9 @@ import type { CommandEnv } from './commands/env.js';
 import { completionCommand, completionCommands } from './commands/completion.js';
 import { getCommand } from './commands/get.js';
 import { gitCommand } from './commands/git.js';
+import { importCommand } from './commands/import.js';
 import { keygenCommand } from './commands/keygen.js';
+import { whoamiCommand } from './commands/whoami.js';
 import { logCommand } from './commands/log.js';
 import { configOption } from './commands/options.js';
 import { rotateCommand, updatekeysCommand } from './commands/rekey.js';
@@ -31,6 +33,7 @@ import { VERSION } from '../version.js';
 
 export const COMMANDS: readonly AnyCommandDef[] = [
   keygenCommand,
+  whoamiCommand,
   encryptCommand,
   decryptCommand,
   runCommand,
@@ -38,6 +41,7 @@ export const COMMANDS: readonly AnyCommandDef[] = [
   setCommand,
   unsetCommand,
   editCommand,
+  importCommand,
   statusCommand,
   scanCommand,
   teamCommand,

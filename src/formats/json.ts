@@ -2,7 +2,8 @@
  * JSON (sops-format.md §6.4, §7.2). Parsed by hand so key order survives (`JSON.parse`
  * moves integer-like keys such as "10" first) and so errors carry a line number. Numbers
  * follow sops ≥ 3.13.2: an integer literal that fits int64 is an int, anything else a float.
- * Output is what sops writes: tab indentation, `": "`, Go's string escaping, final newline.
+ * Output is what sops writes: tab indentation, `": "`, Go's string escaping, final newline;
+ * except that a whole float keeps its `.0` (sops writes `1`, which then reads as an int).
  *
  * A key that appears twice in an object is an error in a plaintext file (as in dotenv: one
  * of the two is a mistake), but a sops file can hold one, and sops reads it: both are kept,
@@ -45,6 +46,19 @@ export const jsonFormat: Format = {
 };
 
 /** sops's JSON store: a tab per level unless `stores.json.indent` sets a number of spaces (json.Indent). */
+/**
+ * One JSON value of any kind (`7777`, `1.0`, `"text"`, `{"a": 1}`): `set --json`. Ints and
+ * floats stay apart as in a file; a key twice in an object is an error. `source` names the
+ * text in errors, which give its line, never the text.
+ */
+export function parseJsonValue(text: string, source: string): Node {
+  const reader = new JsonReader(text, source);
+  const value = reader.document();
+  const twice = reader.duplicates[0];
+  if (twice !== undefined) throw new ParseError(`invalid JSON at line ${twice.line}: key ${JSON.stringify(twice.key)} appears twice`, { file: source, line: twice.line });
+  return value;
+}
+
 function indentUnit(store: StoreOptions | undefined): string {
   const n = store?.jsonIndent;
   return n === undefined || n < 0 ? '\t' : ' '.repeat(n);
@@ -284,8 +298,18 @@ function writeNode(node: Node, indent: string, file: string, unit = '\t'): strin
       if (!Number.isFinite(node.value)) {
         throw new ParseError(`JSON cannot hold the number ${String(node.value)}`, { file, hint: 'choose --format yaml' });
       }
-      return Object.is(node.value, -0) ? '-0' : String(node.value);
+      return jsonFloat(node.value);
   }
+}
+
+/**
+ * A float as JSON that reads back as a float: JavaScript's shortest digits, with `.0` added
+ * when they would read back as an int (1.0 stays `1.0`, -0 `-0.0`). Go's json.Marshal, and so
+ * sops, writes `1`, which sops ≥ 3.13.2 then reads as an int: envseal keeps the type instead.
+ */
+function jsonFloat(value: number): string {
+  const text = Object.is(value, -0) ? '-0' : String(value);
+  return /^-?\d+$/.test(text) && fitsInt64(BigInt(text)) ? `${text}.0` : text;
 }
 
 /** Go's json.Marshal string encoding (HTML-safe, \b and \f as of Go 1.22). */

@@ -28,6 +28,8 @@ export interface Discovery {
   readonly locked: readonly LockedKeyFile[];
   /** SSH private keys found, not opened yet (each at most once, by its public key). */
   readonly ssh: readonly SshKeySource[];
+  /** Where each identity came from, in walk order (`whoami`); an identity found twice is in both. */
+  readonly sources: readonly IdentitySource[];
 }
 
 /** An SSH private key file found, read as far as it goes without its passphrase. */
@@ -38,6 +40,13 @@ export interface SshKeySource {
   readonly publicKey: SshPublicKey;
   /** Its line in {@link Discovery.tried}. */
   readonly triedIndex: number;
+}
+
+/** The identities one place gave. */
+export interface IdentitySource {
+  /** The place, as {@link Discovery.tried} names it (`SOPS_AGE_KEY`, a key file's path…). */
+  readonly label: string;
+  readonly identities: readonly Identity[];
 }
 
 export interface DiscoveryOptions {
@@ -107,6 +116,7 @@ export function discoverIdentities(host: Host, options: DiscoveryOptions = {}): 
   const tried: string[] = [];
   const warnings: string[] = [];
   const locked: LockedKeyFile[] = [];
+  const sources: IdentitySource[] = [];
 
   const take = (label: string, bytes: Uint8Array): void => {
     if (isEncryptedIdentityFile(bytes)) {
@@ -116,6 +126,7 @@ export function discoverIdentities(host: Host, options: DiscoveryOptions = {}): 
     }
     const parsed = parseIdentities(Buffer.from(bytes).toString('utf8'));
     identities.push(...parsed.identities);
+    if (parsed.identities.length > 0) sources.push({ label, identities: parsed.identities });
     const found = count(parsed.identities.length, 'identity', 'identities');
     tried.push(`${label}: ${found}${parsed.problems.length > 0 ? ` (${parsed.problems.join('; ')})` : ''}`);
   };
@@ -157,7 +168,7 @@ export function discoverIdentities(host: Host, options: DiscoveryOptions = {}): 
   else keyFile(defaultFile, defaultFile);
 
   const ssh = discoverSshKeys(host, options, tried, warnings);
-  return { identities: [...new Set(identities)], tried, warnings, locked, ssh };
+  return { identities: [...new Set(identities)], tried, warnings, locked, ssh, sources };
 }
 
 /**
@@ -260,6 +271,7 @@ export async function unlockKeyFiles(discovery: Discovery, ask: (question: strin
   if (discovery.locked.length === 0) return discovery;
   const identities = [...discovery.identities];
   const tried = [...discovery.tried];
+  const sources = [...discovery.sources];
   for (const file of discovery.locked) {
     const opened = await openPassphraseFile(ask, file.label, file.bytes);
     if (typeof opened === 'string') {
@@ -268,9 +280,10 @@ export async function unlockKeyFiles(discovery: Discovery, ask: (question: strin
     }
     const parsed = parseIdentities(Buffer.from(opened).toString('utf8'));
     identities.push(...parsed.identities);
+    if (parsed.identities.length > 0) sources.push({ label: file.label, identities: parsed.identities });
     tried[file.triedIndex] = `${file.label}: ${count(parsed.identities.length, 'identity', 'identities')} (unlocked with a passphrase)`;
   }
-  return { ...discovery, identities: [...new Set(identities)], tried, locked: [] };
+  return { ...discovery, identities: [...new Set(identities)], tried, locked: [], sources };
 }
 
 /** The warning for a key file others can read (keygen says the same). */

@@ -1,14 +1,20 @@
 /**
  * `encrypt` as a use case, shared by the CLI and the library: a plaintext file becomes a
  * sops file; a sops file with values added by hand gets only those sealed, with its data key.
+ * `--age` chooses the recipients of a new file; on a sops file it must name the recipients the
+ * file already has, or encrypt refuses and names the commands that change recipients (adding
+ * one is updatekeys' job: the data key is kept and re-wrapped, and `team add` does it for
+ * every file a rule covers), rather than ignoring it.
  */
-import { ParseError } from '../errors.js';
+import { ParseError, UsageError } from '../errors.js';
+import { parseMetadata } from '../metadata/codec.js';
+import { allAgeKeys } from '../metadata/model.js';
 import { resolveFromCwd } from '../paths.js';
 import { adoptedKey, adoptHandAddedDotenvLines } from './adopt.js';
 import type { Ctx } from './context.js';
 import { loadFile, type LoadedFile } from './load.js';
 import { openFile } from './open.js';
-import { describeRecipients, planForNewFile, strangersQuestion, type PlanFlags } from './plan.js';
+import { describeRecipients, parseRecipientFlags, planForNewFile, strangersQuestion, type PlanFlags } from './plan.js';
 import { confirm } from './confirm.js';
 import { registerSopsFile } from './git-setup.js';
 import { reseal, sealNew, warnCommentedSecrets } from './seal.js';
@@ -22,10 +28,28 @@ export interface Encrypted {
 
 /** The encrypted text for `loaded`, or null when it is already fully encrypted. */
 async function encryptLoaded(ctx: Ctx, loaded: LoadedFile, flags: PlanFlags): Promise<Encrypted | null> {
-  return loaded.parsed.metadata === undefined ? encryptPlain(ctx, loaded, flags) : encryptAdded(ctx, loaded);
+  if (loaded.parsed.metadata === undefined) return encryptPlain(ctx, loaded, flags);
+  refuseOtherRecipients(loaded, flags);
+  return encryptAdded(ctx, loaded);
 }
 
-async function encryptPlain(ctx: Ctx, loaded: LoadedFile, flags: PlanFlags): Promise<Encrypted> {
+/** `--age` on a sops file: fine when it names exactly the file's recipients (a script run twice), refused otherwise. */
+function refuseOtherRecipients(loaded: LoadedFile, flags: PlanFlags): void {
+  if (flags.age === undefined || flags.age.length === 0) return;
+  const wanted = new Set(parseRecipientFlags(flags.age));
+  const current = new Set(allAgeKeys(parseMetadata(loaded.parsed.metadata, loaded.abs)).flatMap((key) => (key.recipient === null ? [] : [key.recipient])));
+  const added = [...wanted].filter((r) => !current.has(r)).length;
+  const dropped = [...current].filter((r) => !wanted.has(r)).length;
+  if (added === 0 && dropped === 0) return;
+  const change = [added > 0 ? `adds ${count(added, 'recipient')}` : '', dropped > 0 ? `leaves out ${count(dropped, 'recipient')} it has` : ''].filter((t) => t !== '').join(' and ');
+  throw new UsageError(`${loaded.display} is already encrypted, and --age ${change}; encrypt --age only chooses the recipients of a new file`, {
+    file: loaded.abs,
+    hint: `to add a reader: envseal team add NAME RECIPIENT (every file their rules cover), or put the recipient in the .sops.yaml rule and run envseal updatekeys ${loaded.display}`,
+  });
+}
+
+/** A plaintext file sealed as a new sops file, for the rule's recipients or --age (import uses it too). */
+export async function encryptPlain(ctx: Ctx, loaded: LoadedFile, flags: PlanFlags): Promise<Encrypted> {
   if (loaded.parsed.docs.length === 0) {
     throw new ParseError('the file holds no document to encrypt', { file: loaded.abs, hint: 'add at least one key' });
   }

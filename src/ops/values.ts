@@ -3,6 +3,7 @@
  * data key and IV stash, so every other value keeps its ciphertext.
  */
 import { ConfigError, UsageError } from '../errors.js';
+import type { FormatName } from '../formats/format.js';
 import { resolveFromCwd } from '../paths.js';
 import { describeKeyPath, getAt, parseKeyPath, removeAt, resolveKeyPath, setAt, type Segment } from '../tree-path.js';
 import { sameTree, type MapNode, type Node } from '../tree.js';
@@ -41,8 +42,8 @@ async function locate(ctx: Ctx, file: string, key: string, format?: string | und
   return { opened, doc: 0, ...resolveKeyPath(opened.docs[0] ?? { kind: 'map', items: [] }, path, flat) };
 }
 
-function notFound(file: LoadedFile, key: string): ConfigError {
-  return new ConfigError(`key ${key} is not in the file`, { file: file.abs, hint: `envseal decrypt ${file.display} lists what is there` }, 'MISSING_KEYS');
+function notFound(file: LoadedFile, key: string, hint?: string): ConfigError {
+  return new ConfigError(`key ${key} is not in the file`, { file: file.abs, hint: hint ?? `envseal decrypt ${file.display} lists what is there` }, 'MISSING_KEYS');
 }
 
 export async function getValue(ctx: Ctx, file: string, key: string, format?: string | undefined): Promise<Node> {
@@ -59,24 +60,30 @@ export async function getAllValues(ctx: Ctx, file: string, format?: string | und
   return { doc: opened.docs[0] ?? { kind: 'map', items: [] }, format: loaded.format.name };
 }
 
+/** The value to store, made from the value it replaces (undefined for a new key) and the file's format: ops/typed-value.ts. */
+export type ValueFor = (current: Node | undefined, format: FormatName) => Node;
+
 export interface SetResult {
   readonly file: LoadedFile;
   readonly changed: boolean;
   readonly created: boolean;
   readonly path: string;
+  /** The kind of value stored (`int` for `set port 7777` on an int). */
+  readonly kind: Node['kind'];
 }
 
 /**
- * Sets `key` to `value`, creating the file (for the recipients of its rule or --age) when
- * missing. One turn under the file's lock: read, change, write.
+ * Sets `key` to `value` (or to what `value` makes of the value there), creating the file (for
+ * the recipients of its rule or --age) when missing. One turn under the file's lock: read,
+ * change, write.
  */
-export async function setValue(ctx: Ctx, file: string, key: string, value: Node, options: { format?: string | undefined; plan: PlanFlags }): Promise<SetResult> {
+export async function setValue(ctx: Ctx, file: string, key: string, given: Node | ValueFor, options: { format?: string | undefined; plan: PlanFlags }): Promise<SetResult> {
   const probe = emptyFile(ctx, file, options.format);
   if (probe.format.name === 'dotenv' && !DOTENV_KEY.test(key)) {
     throw new UsageError(`${JSON.stringify(key)} cannot be a .env key (letters, digits, _ . - only)`);
   }
   return ctx.io.fs.withLock(probe.abs, async () => {
-    if ((await ctx.io.fs.stat(probe.abs)) === null) return createWith(ctx, probe, key, value, options.plan);
+    if ((await ctx.io.fs.stat(probe.abs)) === null) return createWith(ctx, probe, key, valueOf(given, undefined, probe.format.name), options.plan);
     if (options.plan.age !== undefined && options.plan.age.length > 0) {
       parseRecipientFlags(options.plan.age); // a bad recipient is an error even when unused
       ctx.warn(`--age is used only when set creates a file; ${probe.display} keeps its recipients (change them with envseal updatekeys or envseal team add)`);
@@ -84,11 +91,16 @@ export async function setValue(ctx: Ctx, file: string, key: string, value: Node,
     const { opened, doc, segments } = await locate(ctx, file, key, options.format);
     const docs = [...opened.docs];
     const current = getAt(docs[doc] as MapNode, segments);
-    if (current !== undefined && sameTree(current, value)) return { file: opened.loaded, changed: false, created: false, path: describeKeyPath(segments) };
+    const value = valueOf(given, current, opened.loaded.format.name);
+    if (current !== undefined && sameTree(current, value)) return { file: opened.loaded, changed: false, created: false, path: describeKeyPath(segments), kind: value.kind };
     docs[doc] = setAt(docs[doc] as MapNode, segments, value);
     await write(ctx, opened, docs);
-    return { file: opened.loaded, changed: true, created: false, path: describeKeyPath(segments) };
+    return { file: opened.loaded, changed: true, created: false, path: describeKeyPath(segments), kind: value.kind };
   });
+}
+
+function valueOf(given: Node | ValueFor, current: Node | undefined, format: FormatName): Node {
+  return typeof given === 'function' ? given(current, format) : given;
 }
 
 async function createWith(ctx: Ctx, probe: LoadedFile, key: string, value: Node, flags: PlanFlags): Promise<SetResult> {
@@ -99,17 +111,22 @@ async function createWith(ctx: Ctx, probe: LoadedFile, key: string, value: Node,
   const text = await sealNew(ctx, probe, [doc], plan);
   await ctx.io.fs.writeFileAtomic(probe.abs, text, { expected: null, mode: 0o644 });
   await registerSopsFile(ctx, probe.abs);
-  return { file: probe, changed: true, created: true, path: describeKeyPath(segments) };
+  return { file: probe, changed: true, created: true, path: describeKeyPath(segments), kind: value.kind };
 }
 
-export async function unsetValue(ctx: Ctx, file: string, key: string, format?: string): Promise<{ file: LoadedFile; path: string }> {
+/**
+ * Removes `key`. A key that is not there is exit 3 (as `sops unset`), or, with `idempotent`
+ * (sops's `--idempotent`), nothing to do: `removed` is false and nothing is written.
+ */
+export async function unsetValue(ctx: Ctx, file: string, key: string, format?: string, options: { idempotent?: boolean } = {}): Promise<{ file: LoadedFile; path: string; removed: boolean }> {
   return ctx.io.fs.withLock(resolveFromCwd(ctx, file), async () => {
     const { opened, doc, segments, found } = await locate(ctx, file, key, format);
-    if (!found) throw notFound(opened.loaded, key);
+    if (!found && options.idempotent === true) return { file: opened.loaded, path: describeKeyPath(segments), removed: false };
+    if (!found) throw notFound(opened.loaded, key, 'pass --idempotent when a missing key is fine');
     const docs = [...opened.docs];
     docs[doc] = removeAt(docs[doc] as MapNode, segments);
     await write(ctx, opened, docs);
-    return { file: opened.loaded, path: describeKeyPath(segments) };
+    return { file: opened.loaded, path: describeKeyPath(segments), removed: true };
   });
 }
 

@@ -168,6 +168,25 @@ describe('no churn', () => {
     expect(readFileSync(join(dir, '.env')).equals(before)).toBe(true);
   });
 
+  it('--age on an encrypted file: the same recipients go on as before; others are refused, naming team add and updatekeys', async () => {
+    const { dir, id, env } = await setup('A=1\nB=2\n');
+    const other = await makeIdentity(dir, 'other');
+    expect((await cli(['encrypt', '.env', '--age', id.recipient], { cwd: dir, env })).code).toBe(0);
+    const before = readFileSync(join(dir, '.env'));
+    const same = await cli(['encrypt', '.env', '--age', id.recipient], { cwd: dir, env });
+    expect([same.code, same.stderr]).toEqual([0, 'envseal: .env is already encrypted; nothing to do\n']);
+    const added = await cli(['encrypt', '.env', '--age', id.recipient, '--age', other.recipient], { cwd: dir, env });
+    expect(added.code).toBe(2);
+    expect(added.stderr).toMatch(/^envseal: \.env is already encrypted, and --age adds 1 recipient; encrypt --age only chooses the recipients of a new file/);
+    expect(added.stderr).toMatch(/hint: to add a reader: envseal team add NAME RECIPIENT .*envseal updatekeys \.env/);
+    const replaced = await cli(['encrypt', '.env', '--age', other.recipient], { cwd: dir, env });
+    expect(replaced.stderr).toMatch(/--age adds 1 recipient and leaves out 1 recipient it has/);
+    expect(readFileSync(join(dir, '.env')).equals(before)).toBe(true);
+    writeFileSync(join(dir, '.env'), `${readFileSync(join(dir, '.env'), 'utf8')}C=3\n`);
+    const adopted = await cli(['encrypt', '.env', '--age', id.recipient], { cwd: dir, env });
+    expect(adopted.stderr).toMatch(/encrypted 1 new value in \.env: C/);
+  });
+
   it('a line added by hand: only that line, lastmodified and mac change', async () => {
     const { dir, id, env } = await setup('# head\nA=alpha\nB=beta\n');
     await cli(['encrypt', '.env', '--age', id.recipient], { cwd: dir, env });

@@ -118,6 +118,79 @@ describe('set', () => {
   });
 });
 
+describe('set keeps types (YAML and JSON)', () => {
+  const YAML = 'database:\n  port: 5432\n  host: db.local\ndefaults:\n  enabled: true\n  ratio: 0.5\n  started: 2024-01-02T03:04:05Z\n  tags: [a, b]\n';
+
+  it('YAML: an int stays an int, a bool a bool, a float a float; other types only when asked; decrypted to JSON', async () => {
+    const { dir, env } = await setup('c.yaml', YAML);
+    const set = async (...argv: string[]) => cli(['set', ...argv, '-f', 'c.yaml'], { cwd: dir, env });
+    expect((await set('database.port', '7777')).stderr).toMatch(/set database\.port in c\.yaml \(an int\)/);
+    expect((await set('defaults.enabled', 'false')).code).toBe(0);
+    expect((await set('defaults.ratio', '2')).code).toBe(0);
+    expect((await set('defaults.started', '2025-06-07T08:09:10Z')).code).toBe(0);
+    expect((await set('database.host', '8080')).code).toBe(0); // a string stays a string
+    expect((await set('new_text', '5')).code).toBe(0); // a new key is a string
+    expect((await set('new_int', '--type', 'int', '12')).code).toBe(0);
+    expect((await set('new_float', '--json', '1.0')).code).toBe(0);
+    expect((await set('limits', '--json', '{"rps": 50, "burst": [true, 1.5, null]}')).stderr).toMatch(/\(a map\)/);
+    expect((await set('defaults.tags', '--json', '["c"]')).code).toBe(0);
+    const decrypted = await cli(['decrypt', 'c.yaml', '--format', 'json'], { cwd: dir, env });
+    expect(decrypted.code).toBe(0);
+    expect(decrypted.stdout).toBe(
+      '{\n\t"database": {\n\t\t"port": 7777,\n\t\t"host": "8080"\n\t},\n\t"defaults": {\n\t\t"enabled": false,\n\t\t"ratio": 2.0,\n\t\t"started": "2025-06-07T08:09:10Z",\n\t\t"tags": [\n\t\t\t"c"\n\t\t]\n\t},\n' +
+        '\t"new_text": "5",\n\t"new_int": 12,\n\t"new_float": 1.0,\n\t"limits": {\n\t\t"rps": 50,\n\t\t"burst": [\n\t\t\ttrue,\n\t\t\t1.5,\n\t\t\tnull\n\t\t]\n\t}\n}\n',
+    );
+    expect((await cli(['decrypt', 'c.yaml'], { cwd: dir, env })).stdout).toMatch(/^ {4}started: 2025-06-07T08:09:10Z$/m);
+  });
+
+  it('refuses text that is not of the type there, naming the key and the type, never the value', async () => {
+    const { dir, env, read } = await setup('c.yaml', YAML);
+    const before = read();
+    const set = async (...argv: string[]) => cli(['set', ...argv, '-f', 'c.yaml'], { cwd: dir, env });
+    const notInt = await set('database.port', 'p0rt-s3cret');
+    expect(notInt.code).toBe(2);
+    expect(notInt.stderr).toMatch(/database\.port holds an int, and the value given is not an int/);
+    expect(notInt.stderr).toMatch(/hint: .*--type str\|int\|float\|bool, or --json VALUE/);
+    expect(notInt.stderr).not.toContain('p0rt-s3cret');
+    expect((await set('defaults.enabled', 'yes')).stderr).toMatch(/defaults\.enabled holds a bool/);
+    expect((await set('defaults.ratio', 'NaN')).code).toBe(2);
+    expect((await set('database.port', '9223372036854775808')).code).toBe(2);
+    expect((await set('defaults.tags', 'x')).stderr).toMatch(/defaults\.tags holds a list; set replaces it only when asked/);
+    expect(read()).toBe(before);
+    expect((await set('x', '--json', '{"a": 1, "a": 2}')).code).toBe(6);
+    expect((await set('x', '--json', '{nope')).code).toBe(6);
+    expect((await set('x', '--type', 'integer', '1')).stderr).toMatch(/--type takes str, int, float or bool/);
+    expect((await set('x', 'v', '--json', '1')).stderr).toMatch(/give the value once/);
+    expect((await set('x', '--type', 'int', '--json', '1')).code).toBe(2);
+    expect((await set('x', '--generate', '--type', 'int')).code).toBe(2);
+    expect((await set('database.port', '--type', 'str', '7777')).code).toBe(0);
+    expect((await cli(['get', 'database.port', '-f', 'c.yaml'], { cwd: dir, env })).stdout).toBe('7777\n');
+    expect((await cli(['decrypt', 'c.yaml', '--format', 'json'], { cwd: dir, env })).stdout).toMatch(/"port": "7777"/);
+  });
+
+  it('JSON: types kept, a whole float stays 1.0, --json reads VALUE or stdin as JSON', async () => {
+    const { dir, env } = await setup('s.json', '{"port": 8080, "ratio": 1.0, "on": true, "name": "svc"}');
+    const set = async (argv: string[], stdin?: string) => cli(['set', ...argv, '-f', 's.json'], { cwd: dir, env, stdin });
+    expect((await set(['port', '9090'])).code).toBe(0);
+    expect((await set(['ratio', '3'])).code).toBe(0);
+    expect((await set(['on', 'False'])).code).toBe(0);
+    expect((await set(['name', '42'])).code).toBe(0);
+    expect((await set(['list', '[1, 2.5]', '--json'])).code).toBe(0);
+    expect((await set(['piped', '--json'], '{"k": "v"}\n')).code).toBe(0);
+    expect((await cli(['decrypt', 's.json'], { cwd: dir, env })).stdout).toBe(
+      '{\n\t"port": 9090,\n\t"ratio": 3.0,\n\t"on": false,\n\t"name": "42",\n\t"list": [\n\t\t1,\n\t\t2.5\n\t],\n\t"piped": {\n\t\t"k": "v"\n\t}\n}\n',
+    );
+  });
+
+  it('.env values are strings: --type other than str and non-string JSON are refused', async () => {
+    const { dir, env } = await setup('.env', 'A=1\n');
+    expect((await cli(['set', 'A', '--type', 'int', '2'], { cwd: dir, env })).stderr).toMatch(/a \.env value is always a string, and --type asks for an int/);
+    expect((await cli(['set', 'A', '--json', '2'], { cwd: dir, env })).code).toBe(2);
+    expect((await cli(['set', 'A', '--json', '"two"'], { cwd: dir, env })).code).toBe(0);
+    expect((await cli(['get', 'A'], { cwd: dir, env })).stdout).toBe('two\n');
+  });
+});
+
 describe('unset', () => {
   it('removes one key; the others keep their ciphertext; a missing key is exit 3', async () => {
     const { dir, env, read } = await setup('.env', 'A=alpha\nB=beta\nC=gamma\n');
@@ -127,6 +200,19 @@ describe('unset', () => {
     expect(after).toContain(before[0]);
     expect(after).toContain(before[2]);
     expect(after.some((l) => l.startsWith('B='))).toBe(false);
-    expect((await cli(['unset', 'B'], { cwd: dir, env })).code).toBe(3);
+    const again = await cli(['unset', 'B'], { cwd: dir, env });
+    expect(again.code).toBe(3);
+    expect(again.stderr).toMatch(/hint: pass --idempotent when a missing key is fine/);
+  });
+
+  it('--idempotent: a key that is not there is exit 0 and the file is not written', async () => {
+    const { dir, env, read } = await setup('.env', 'A=alpha\n');
+    const before = read();
+    const result = await cli(['unset', 'GONE', '--idempotent'], { cwd: dir, env, now: new Date(Date.now() + 5000) });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('envseal: GONE is not in .env; nothing to remove\n');
+    expect(read()).toBe(before);
+    expect((await cli(['unset', 'A', '--idempotent'], { cwd: dir, env })).stderr).toMatch(/removed A from \.env/);
+    expect((await cli(['unset', 'X', '--idempotent', '-f', 'missing.env'], { cwd: dir, env })).code).toBe(7);
   });
 });

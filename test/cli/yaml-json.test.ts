@@ -105,7 +105,7 @@ describe('YAML through encrypt and decrypt', () => {
 describe('JSON', () => {
   const TEXT = '{\n  "name": "svc",\n  "10": "integer-like key keeps its place",\n  "port": 8080,\n  "ratio": 0.5,\n  "one": 1.0,\n  "flags": [true, false],\n  "nested": {"secret": "s3cr3t"}\n}\n';
 
-  it('keeps key order and ints apart from floats; writes as sops does', async () => {
+  it('keeps key order and ints apart from floats; writes as sops does, but a whole float keeps its .0', async () => {
     const { dir, env, out } = await sealed('c.json', TEXT);
     expect(out.split('\n')[1]).toMatch(/^\t"name": "ENC\[AES256_GCM,data:.*type:str\]",$/);
     expect(out.split('\n')[2]).toMatch(/^\t"10": "ENC\[/);
@@ -113,7 +113,7 @@ describe('JSON', () => {
     expect(out).toMatch(/"one": "ENC\[.*type:float\]"/);
     expect(out.endsWith('\t}\n}\n')).toBe(true);
     const dec = await cli(['decrypt', 'c.json'], { cwd: dir, env });
-    expect(dec.stdout).toBe('{\n\t"name": "svc",\n\t"10": "integer-like key keeps its place",\n\t"port": 8080,\n\t"ratio": 0.5,\n\t"one": 1,\n\t"flags": [\n\t\ttrue,\n\t\tfalse\n\t],\n\t"nested": {\n\t\t"secret": "s3cr3t"\n\t}\n}\n');
+    expect(dec.stdout).toBe('{\n\t"name": "svc",\n\t"10": "integer-like key keeps its place",\n\t"port": 8080,\n\t"ratio": 0.5,\n\t"one": 1.0,\n\t"flags": [\n\t\ttrue,\n\t\tfalse\n\t],\n\t"nested": {\n\t\t"secret": "s3cr3t"\n\t}\n}\n');
   });
 
   it('files envseal writes verify independently and read the same in sops-age', async () => {

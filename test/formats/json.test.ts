@@ -18,6 +18,15 @@ describe('JSON', () => {
     expect(goJsonString('\ud800x')).toBe('"\\ufffdx"');
   });
 
+  it('writes a whole float with its .0, so it reads back as a float (sops writes 1, which reads back as an int)', () => {
+    const text = '{"one": 1.0, "neg": -0.0, "big": 1e20, "huge": 1e21, "int": 1, "half": 0.5}';
+    const parsed = jsonFormat.parse(text, 'x.json');
+    const written = jsonFormat.emitPlain(parsed.docs, parsed, 'x.json');
+    expect(written).toBe('{\n\t"one": 1.0,\n\t"neg": -0.0,\n\t"big": 100000000000000000000,\n\t"huge": 1e+21,\n\t"int": 1,\n\t"half": 0.5\n}\n');
+    const again = jsonFormat.parse(written, 'x.json').docs[0]?.items.map((i) => (i.kind === 'entry' ? i.value.kind : ''));
+    expect(again).toEqual(['float', 'float', 'float', 'float', 'int', 'float']);
+  });
+
   it('reports the line of a syntax error and refuses a top-level array', () => {
     expect(() => jsonFormat.parse('{\n"a": 1,\n"b": }', 'x.json')).toThrow(/line 3/);
     expect(() => jsonFormat.parse('[1]', 'x.json')).toThrow(ParseError);

@@ -48,7 +48,8 @@ export interface CliResult {
 export interface CliOptions {
   readonly cwd: string;
   readonly env?: Record<string, string | undefined>;
-  readonly stdin?: string;
+  /** Standard input (not a terminal when given); bytes for input that is not UTF-8. */
+  readonly stdin?: string | Uint8Array;
   readonly now?: Date;
   readonly prompt?: (question: string) => string | null;
   /** A filesystem with injected faults, say. */
@@ -72,7 +73,7 @@ export function testIo(options: CliOptions): { io: Io; out: () => string; err: (
     homedir: join(options.cwd, '.home'),
     stdout: { isTTY: false, write: (d) => void (out += typeof d === 'string' ? d : Buffer.from(d).toString('utf8')) },
     stderr: { isTTY: false, write: (d) => void (err += typeof d === 'string' ? d : Buffer.from(d).toString('utf8')) },
-    stdin: { isTTY: options.stdin === undefined, read: async () => new Uint8Array(Buffer.from(options.stdin ?? '')) },
+    stdin: { isTTY: options.stdin === undefined, read: async () => (typeof options.stdin === 'string' || options.stdin === undefined ? new Uint8Array(Buffer.from(options.stdin ?? '')) : new Uint8Array(options.stdin)) },
     fs: options.fs ?? nodeFs(),
     now: () => options.now ?? new Date(),
     prompt: async (question) => options.prompt?.(question) ?? null,

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { ExitCode } from '../../errors.js';
 import { parseExposures, exposuresText, unionExposures } from '../../ops/exposures.js';
 import { applySetup, planSetup } from '../../ops/git-setup.js';
-import { loadFile } from '../../ops/load.js';
+import { loadFileAsItIs } from '../../ops/load.js';
 import { mergeSopsFiles } from '../../ops/merge.js';
 import { openFile } from '../../ops/open.js';
 import { EXPOSURES_FILE } from '../../ops/repository.js';
@@ -56,7 +56,7 @@ const textconv = defineCommand({
   positionals: { file: { type: 'string', demandOption: true } },
   async handler(env, args) {
     const ctx = ctxFor(env, args.config);
-    const loaded = await loadFile(ctx, args.file, formatHint(env, args.file));
+    const loaded = await loadFileAsItIs(ctx, args.file, formatHint(env, args.file));
     if (loaded.parsed.metadata === undefined) {
       env.io.stdout.write(Buffer.from(loaded.bytes ?? new Uint8Array()));
       return;
