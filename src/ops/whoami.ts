@@ -2,7 +2,8 @@
  * Your own recipients, never your secrets: `envseal whoami` (every identity discovery finds,
  * with where it came from) and `envseal keygen` (the identities already in the default keys
  * file, shown instead of silently making another). Discovery is the synchronous walk: a key
- * file protected by a passphrase is named, not opened (whoami never prompts).
+ * file protected by a passphrase is named, not opened (whoami never prompts); an SSH key's
+ * recipient is its public key, shown whether or not the key has a passphrase.
  */
 import { x25519Identity } from '../crypto/age-x25519.js';
 import { discoverIdentities } from '../keys/discovery.js';
@@ -41,6 +42,12 @@ export async function whoAmI(host: Host): Promise<WhoAmI> {
       if (!places.includes(source.label)) places.push(source.label);
       bySource.set(recipient, places);
     }
+  }
+  // An SSH key's recipient is its public key, known without opening it (no passphrase asked).
+  for (const source of discovery.ssh) {
+    const places = bySource.get(source.publicKey.text) ?? [];
+    if (!places.includes(source.label)) places.push(source.label);
+    bySource.set(source.publicKey.text, places);
   }
   return {
     recipients: [...bySource].map(([recipient, sources]) => ({ recipient, sources })),

@@ -164,4 +164,13 @@ describe.skipIf(NO_SSH_KEYGEN !== null)(`SSH recipients end to end${NO_SSH_KEYGE
       expect(r.stderr).toContain(place);
     }
   });
+
+  it('whoami shows an SSH key as its recipient, protected or not, and asks nothing', async () => {
+    const dir = tempDir();
+    const key = makeSshKey(dir, 'locked', { passphrase: 'pw-for-whoami' });
+    const r = await cli(['whoami', '--json'], { cwd: dir, env: isolatedEnv(dir, { SOPS_AGE_SSH_PRIVATE_KEY_FILE: key.file }), prompt: () => { throw new Error('whoami must not prompt'); } });
+    expect(r.code, r.stderr).toBe(0);
+    const [type, body] = key.pub.trim().split(/\s+/);
+    expect(JSON.parse(r.stdout)).toEqual([{ recipient: `${type} ${body}`, sources: [`SOPS_AGE_SSH_PRIVATE_KEY_FILE=${key.file}`] }]);
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * `envseal whoami [--json]`: the recipient of every identity envseal would use, and where each
- * came from (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, the default keys file), never
+ * came from (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, the default keys file, SSH keys), never
  * the secret. It is what you give a teammate for `envseal team add`. Nothing found is exit 4,
  * listing the places looked at.
  */
