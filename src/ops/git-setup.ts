@@ -14,7 +14,8 @@
 import { dirname, join, relative, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Ctx } from './context.js';
-import { workTreeRoot } from './git.js';
+import { hooksFolder, workTreeRoot } from './git.js';
+import { guardInvocation, installHook, shellQuote, type HookPlan } from './precommit.js';
 import { EXPOSURES_FILE, loadTeam, sopsFiles } from './repository.js';
 
 const BEGIN = '# >>> envseal: sops files merge by key (envseal git setup; do not edit this block)';
@@ -39,10 +40,6 @@ export interface SetupPlan {
 export function invocation(self: readonly string[]): string {
   if (self.length === 0) throw new UsageError('cannot tell how envseal was started, so git could not run it', { hint: 'run envseal git setup from the envseal command line' });
   return self.map(shellQuote).join(' ');
-}
-
-function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 export async function planSetup(ctx: Ctx, options: { global: boolean; diffValues: boolean | undefined }): Promise<SetupPlan> {
@@ -143,4 +140,34 @@ export async function registerSopsFile(ctx: Ctx, abs: string): Promise<void> {
   const attrs = /merge=envseal diff=envseal/.test(old) ? 'merge=envseal diff=envseal' : 'merge=envseal';
   lines.splice(lines.length - 2, 0, `${escapePattern(rel)} ${attrs}`);
   await ctx.io.fs.writeFileAtomic(path, text.replace(old, lines.join('\n')), { expected: new Uint8Array(Buffer.from(text)) });
+}
+
+/**
+ * The pre-commit guard (`envseal scan --staged`) in the repository's hooks folder (honouring
+ * core.hooksPath). Returns what was done, as a line for people; a hook another tool writes is
+ * left alone and the line says what to add there.
+ */
+export async function installGuard(ctx: Ctx, root: string): Promise<{ readonly says: string; readonly changed: boolean }> {
+  const inv = guardInvocation(ctx.io.self);
+  if (inv === null) throw new UsageError('cannot tell how envseal was started, so the pre-commit hook could not run it', { hint: 'run envseal git setup from the envseal command line' });
+  const dir = await hooksFolder(ctx, root);
+  if (dir === null) throw new UsageError('git did not say where its hooks are', { file: root, hint: 'run it inside your repository' });
+  const plan = await installHook(ctx.io, dir, inv);
+  const where = relative(root, join(dir, 'pre-commit')) || join(dir, 'pre-commit');
+  return { says: `${where}: ${guardSays(plan)}`, changed: plan.action === 'create' || plan.action === 'append' || plan.action === 'update' };
+}
+
+function guardSays(plan: HookPlan): string {
+  switch (plan.action) {
+    case 'create':
+      return 'the pre-commit guard (envseal scan --staged) stops commits that would add plaintext secrets';
+    case 'append':
+      return "the pre-commit guard added after the hook's own lines";
+    case 'update':
+      return 'the pre-commit guard updated';
+    case 'unchanged':
+      return 'the pre-commit guard is in place';
+    case 'manual':
+      return `not changed (${plan.why}); ${plan.command}`;
+  }
 }

@@ -36,9 +36,9 @@ export function guardInvocation(self: readonly string[]): GuardInvocation | null
 export const BLOCK_BEGIN = '# >>> envseal pre-commit guard >>>';
 export const BLOCK_END = '# <<< envseal pre-commit guard <<<';
 
-/** A word for a POSIX shell, single-quoted (a `'` inside becomes `'\''`). */
+/** A word for a POSIX shell: as it is when it is plainly safe, else single-quoted (a `'` inside becomes `'\''`). */
 export function shellQuote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The command line the hook runs (also what to add by hand to a hook envseal does not write). */

@@ -32,7 +32,7 @@ interface Repo {
 
 let clock = 0;
 
-async function repo(files: Record<string, string>, members: Array<'bob' | 'carol'> = []): Promise<Repo> {
+async function repo(files: Record<string, string>, members: Array<'bob' | 'carol'> = [], setupArgs: string[] = ['--no-hook']): Promise<Repo> {
   const dir = tempDir();
   const keys = tempDir('envseal-keys-');
   const [alice, bob, carol] = [await makeIdentity(keys, 'alice'), await makeIdentity(keys, 'bob'), await makeIdentity(keys, 'carol')];
@@ -43,7 +43,8 @@ async function repo(files: Record<string, string>, members: Array<'bob' | 'carol
   expect((await as(alice, ['team', 'add', 'alice', alice.recipient])).code).toBe(0);
   for (const [file] of Object.entries(files)) expect((await as(alice, ['encrypt', file])).code).toBe(0);
   for (const m of members) expect((await as(alice, ['team', 'add', m, (m === 'bob' ? bob : carol).recipient])).code).toBe(0);
-  const setup = await as(alice, ['git', 'setup']);
+  // The merge tests commit often: the guard (tested below) would only slow them down.
+  const setup = await as(alice, ['git', 'setup', ...setupArgs]);
   expect(setup.code, setup.stderr).toBe(0);
   const commit = (message: string) => {
     git(dir, ['add', '-A']);
@@ -243,11 +244,30 @@ describe('git setup', () => {
     const r = await repo({ 'app.yaml': 'k: v\n' });
     const first = r.read('.gitattributes');
     expect(first).toContain('/app.yaml merge=envseal');
-    expect((await r.as(r.alice, ['git', 'setup'])).stderr).toContain('already done; nothing changed');
+    expect((await r.as(r.alice, ['git', 'setup', '--no-hook'])).stderr).toContain('already done; nothing changed');
     expect(r.read('.gitattributes')).toBe(first);
     expect((await r.as(r.alice, ['set', 'x', 'y', '-f', 'new.json'])).code).toBe(0);
     expect(r.read('.gitattributes')).toContain('/new.json merge=envseal');
     expect(git(r.dir, ['config', 'merge.envseal.driver'])).toMatch(/envseal\.cjs git merge-driver %O %A %B %P$/);
     expect(() => git(r.dir, ['config', 'diff.envseal.textconv'])).toThrow();
   });
+
+  it('installs the pre-commit guard: a real commit of a plaintext .env is stopped, an encrypted one goes through', async () => {
+    const r = await repo({ 'app.yaml': 'k: v\n' }, [], []);
+    const hook = r.read('.git/hooks/pre-commit');
+    expect(hook).toContain('scan --staged');
+    const again = await r.as(r.alice, ['git', 'setup']);
+    expect(again.stderr).toContain('.git/hooks/pre-commit: the pre-commit guard is in place');
+    expect(again.stderr).toContain('already done; nothing changed');
+    r.write('.env', 'API_TOKEN=plaintext-token-123\n');
+    git(r.dir, ['add', '.env']);
+    const blocked = r.gitAs(r.alice, ['commit', '-q', '-m', 'leak']);
+    expect(blocked.code).not.toBe(0);
+    expect(blocked.out).toMatch(/\.env/);
+    expect(blocked.out).not.toContain('plaintext-token-123');
+    expect((await r.as(r.alice, ['encrypt', '.env'])).code).toBe(0);
+    git(r.dir, ['add', '.env']);
+    expect(r.gitAs(r.alice, ['commit', '-q', '-m', 'sealed']).code).toBe(0);
+  });
 });
+

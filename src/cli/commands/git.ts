@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { ExitCode } from '../../errors.js';
 import { parseExposures, exposuresText, unionExposures } from '../../ops/exposures.js';
-import { applySetup, planSetup } from '../../ops/git-setup.js';
+import { applySetup, installGuard, planSetup } from '../../ops/git-setup.js';
 import { loadFileAsItIs } from '../../ops/load.js';
 import { mergeSopsFiles } from '../../ops/merge.js';
 import { openFile } from '../../ops/open.js';
@@ -17,13 +17,14 @@ import { ctxFor, say, type CommandEnv } from './env.js';
 
 const setup = defineCommand({
   command: 'setup',
-  describe: 'merge sops files by key in git (a merge driver), idempotently',
+  describe: 'merge sops files by key in git (a merge driver) and guard commits (a pre-commit hook), idempotently',
   options: {
-    global: { type: 'boolean', default: false, describe: 'set the merge driver up in ~/.gitconfig for every repository' },
+    global: { type: 'boolean', default: false, describe: 'set the merge driver up in ~/.gitconfig for every repository (no hook: hooks belong to a repository)' },
+    hook: { type: 'boolean', default: true, describe: 'install the pre-commit guard, envseal scan --staged (--no-hook: do not)' },
     'diff-values': { type: 'boolean', describe: 'let git diff show decrypted values (off by default: CI logs show git diff)' },
   },
   examples: [
-    ['$0 git setup', 'merge driver in .git/config, .gitattributes for the sops files'],
+    ['$0 git setup', 'merge driver in .git/config, .gitattributes for the sops files, the pre-commit guard'],
     ['$0 git setup --diff-values', 'also show decrypted values in git diff (your machine only)'],
   ],
   async handler(env, args) {
@@ -31,7 +32,9 @@ const setup = defineCommand({
     const plan = await planSetup(ctx, { global: args.global, diffValues: args.diffValues });
     await applySetup(ctx, plan);
     for (const line of plan.says) say(env, `envseal: ${line}`);
-    say(env, plan.says.length <= 1 && plan.attributes === null ? 'envseal: git setup: already done; nothing changed' : 'envseal: git setup done: git merges these files by key; commit .gitattributes');
+    const guard = args.hook && !args.global ? await installGuard(ctx, plan.root) : null;
+    if (guard !== null) say(env, `envseal: ${guard.says}`);
+    say(env, plan.says.length <= 1 && plan.attributes === null && guard?.changed !== true ? 'envseal: git setup: already done; nothing changed' : 'envseal: git setup done: git merges these files by key; commit .gitattributes');
     say(env, 'envseal: git runs envseal by absolute paths (Node.js and bin/envseal.cjs): run setup again if either moves');
   },
 });
