@@ -55,7 +55,11 @@ export class Masker {
     let pos = 0;
     let masking = 0;
     for (const { start, end, continued } of ranges) {
-      if (start >= cut) break;
+      if (start >= cut) {
+        // Nothing written this time (cut at 0): the run being masked stays pending, not forgotten.
+        if (continued) masking = end - cut;
+        break;
+      }
       out += text.slice(pos, start) + (continued ? '' : MASK);
       pos = Math.min(end, cut);
       if (end > cut) masking = end - cut;
