@@ -4,7 +4,7 @@
  * survive; each recipient a rule lists gets its member's name as a comment.
  */
 import type { Document, Node as YamlNode, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import { yamlLib } from '../yaml-lib.js';
+import { yamlLib, yamlProblem } from '../yaml-lib.js';
 import { deref, fieldRef, type FieldRef } from './yaml-nodes.js';
 import { ConfigError } from '../errors.js';
 import { sameRecipient, splitRecipientList } from '../keys/recipient.js';
@@ -56,7 +56,8 @@ function named(recipient: string, name: string | undefined): Scalar {
 
 function load(text: string, file: string): Document {
   const doc = yamlLib().parseDocument(text, { keepSourceTokens: false, merge: true });
-  if (doc.errors.length > 0) throw new ConfigError(`invalid YAML (${doc.errors[0]?.code})`, { file });
+  const error = doc.errors[0];
+  if (error !== undefined) throw new ConfigError(`invalid YAML at line ${error.linePos?.[0].line ?? '?'} (${yamlProblem(error.code)})`, { file, line: error.linePos?.[0].line });
   if (doc.contents === null) doc.contents = new (yamlLib().YAMLMap)() as never;
   if (!yamlLib().isMap(doc.contents)) throw new ConfigError('the top level must be a map', { file });
   return doc;

@@ -5,7 +5,7 @@
  * `path_regex` gets a warning because it silently makes a rule match every file.
  */
 import type { Document, Node as YamlNode, YAMLMap } from 'yaml';
-import { yamlLib } from '../yaml-lib.js';
+import { yamlLib, yamlProblem } from '../yaml-lib.js';
 import { deref, fieldNames, fieldRef } from './yaml-nodes.js';
 import { ConfigError } from '../errors.js';
 import { RULE_FIELDS, type EncryptionRule, type RuleField } from '../rules/rules.js';
@@ -71,7 +71,7 @@ export function parseConfig(text: string, path: string, warn: (message: string) 
   const firstError = doc.errors[0];
   if (firstError !== undefined) {
     const line = firstError.linePos?.[0].line;
-    throw new ConfigError(`invalid YAML (${firstError.code})`, { file: path, line });
+    throw new ConfigError(`invalid YAML at line ${line ?? '?'} (${yamlProblem(firstError.code)})`, { file: path, line, hint: 'fix .sops.yaml there; envseal changed nothing' });
   }
   const root = doc.contents;
   if (root === null || (yamlLib().isScalar(root) && (root.value === null || root.value === ''))) {

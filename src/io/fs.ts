@@ -320,9 +320,15 @@ async function atomicWrite(
   let exact = options.forceMode === true;
   try {
     const current = await fsp.stat(path);
+    // A file its owner made read-only was made so on purpose; renaming over it would ignore
+    // that (and root writes anything), so envseal asks for the write bit instead.
+    if ((current.mode & 0o200) === 0) {
+      throw new IoError(`the file is read-only (mode ${(current.mode & 0o777).toString(8).padStart(4, '0')}); nothing was written`, { file: path, hint: `chmod u+w ${basename(path)} to let envseal change it` });
+    }
     if (options.forceMode !== true) mode = current.mode & 0o7777;
     exact = true;
   } catch (err) {
+    if (err instanceof IoError) throw err;
     if (errnoCode(err) !== 'ENOENT') throw toIoError(err, 'inspect', path);
   }
   const lock = how.lock === null ? null : await how.lock(path);

@@ -197,15 +197,22 @@ export interface RotatePlan {
   readonly dropOtherKeys: boolean;
 }
 
+/**
+ * --drop-other-keys removes pgp/kms/… entries nobody named on the command line: the removal is
+ * shown by file and asked for (or --yes), as every removal of a reader nobody named is.
+ */
+export function droppedKeysQuestion(files: readonly LoadedFile[], dropOtherKeys: boolean): Question {
+  const dropped = dropOtherKeys ? files.flatMap((f) => otherKeyDescriptions(metadataOf(f)).map((d) => `${f.display}: ${d}`)) : [];
+  return { summary: `${count(dropped.length, 'key entry', 'key entries')} of other kinds would be removed (--drop-other-keys)`, lines: dropped };
+}
+
 export async function planRotate(ctx: Ctx, team: Team, given: readonly string[], dropOtherKeys: boolean): Promise<RotatePlan> {
   const { files, problems, ignored } = await rekeyTargets(ctx, team, given);
   const targets = new Map(files.map((file) => [file, currentTarget(file)])); // labels that do not parse stop here
   const openable = await filterOpenable(ctx, files);
   const recipients = files.flatMap((file) => (openable.has(file) ? (targets.get(file)?.groups.flat() ?? []) : []));
   refuseOtherKeys(files, dropOtherKeys);
-  const dropped = dropOtherKeys ? files.flatMap((f) => otherKeyDescriptions(metadataOf(f)).map((d) => `${f.display}: ${d}`)) : [];
-  const droppedQuestion = { summary: `${count(dropped.length, 'key entry', 'key entries')} of other kinds would be removed (--drop-other-keys)`, lines: dropped };
-  return { files, problems, ignored, dropOtherKeys, questions: [strangersQuestion(strangersIn(team, recipients), 'the new data keys'), droppedQuestion] };
+  return { files, problems, ignored, dropOtherKeys, questions: [strangersQuestion(strangersIn(team, recipients), 'the new data keys'), droppedKeysQuestion(files, dropOtherKeys)] };
 }
 
 /**

@@ -13,6 +13,7 @@ import { metadataOf } from './open.js';
 import { loadTeam, relativeTo, sopsFiles } from './repository.js';
 import { workTreeRoot } from './git.js';
 import { isSealed, lastChanges, valuesOf, versions, type LastChange } from './history.js';
+import { expiryState } from './team.js';
 
 export interface StatusRow {
   readonly file: string;
@@ -45,6 +46,8 @@ export interface Status {
   readonly secrets: SecretRow[];
   readonly problems: EnvsealError[];
   readonly ignored: string[];
+  /** Members whose access ends within EXPIRY_WARNING_DAYS (not yet a violation: a warning). */
+  readonly expiringSoon: Array<{ name: string; expires: string }>;
 }
 
 export async function statusRows(ctx: Ctx, given: readonly string[]): Promise<Status> {
@@ -87,5 +90,6 @@ export async function statusRows(ctx: Ctx, given: readonly string[]): Promise<St
       }),
     )
   ).flat();
-  return { rows, secrets, problems, ignored: ignored.map((f) => relativeTo(team, f.abs)) };
+  const expiringSoon = [...(team.roster.expires ?? [])].filter(([, day]) => expiryState(day, ctx.io.now()) === 'soon').map(([name, expires]) => ({ name, expires }));
+  return { rows, secrets, problems, ignored: ignored.map((f) => relativeTo(team, f.abs)), expiringSoon };
 }

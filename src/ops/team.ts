@@ -24,9 +24,10 @@ import { ownRecipients } from './identities.js';
 import { exposedIn, recordExposure, type Exposure } from './exposures.js';
 import type { LoadedFile } from './load.js';
 import { metadataOf, openFile } from './open.js';
-import { currentTarget, filterOpenable, refuseOtherKeys, removalsQuestion, rotate, updateKeys } from './rekey.js';
+import { currentTarget, droppedKeysQuestion, filterOpenable, refuseOtherKeys, removalsQuestion, rotate, updateKeys } from './rekey.js';
 import { loadTeam, relativeTo, ruleTarget, sopsFiles, strangersIn, type KeyTarget, type Team } from './repository.js';
 import type { Question } from './confirm.js';
+import { count } from '../text.js';
 import { strangersQuestion } from './plan.js';
 
 export interface MemberRow {
@@ -97,6 +98,8 @@ export interface AddPlan {
   readonly configText: string;
   readonly createsConfig: boolean;
   readonly files: FileChange[];
+  /** What needs a yes: readers kept from the files' labels who are not you. */
+  readonly questions: Question[];
 }
 
 export async function planAdd(ctx: Ctx, input: { name: string; recipient: string; rules: readonly string[]; expires?: string | undefined }): Promise<AddPlan> {
@@ -131,7 +134,20 @@ export async function planAdd(ctx: Ctx, input: { name: string; recipient: string
     return [{ file, target: withMember(target, recipient) }];
   });
   const planned = new Set(files.map((f) => f.file));
-  return { team, name: input.name, recipient, kept, configText, createsConfig: team.text === null, files, alreadyReads, ignored: ignored.filter((f) => planned.has(f)).map((f) => relativeTo(team, f.abs)) };
+  return { team, name: input.name, recipient, kept, configText, createsConfig: team.text === null, files, alreadyReads, ignored: ignored.filter((f) => planned.has(f)).map((f) => relativeTo(team, f.abs)), questions: [keptStrangersQuestion(kept)] };
+}
+
+/**
+ * Key labels are not covered by the MAC: anyone who can write to the repository can add an
+ * entry labelled with their own recipient. Keeping such a reader makes them a member whom
+ * later re-keying wraps real data keys for, so a kept reader who is not you needs a yes.
+ */
+function keptStrangersQuestion(kept: readonly KeptReader[]): Question {
+  const others = kept.filter((k) => !k.you);
+  return {
+    summary: `${count(others.length, 'reader')} the files name would become ${others.length === 1 ? 'a member' : 'members'} (key labels are not signed: make sure you know ${others.length === 1 ? 'them' : 'each'})`,
+    lines: others.map((k) => `${shortRecipient(k.recipient)} as ${k.name} (reads ${count(k.files, 'file')})`),
+  };
 }
 
 /**
@@ -244,8 +260,8 @@ export async function planRemove(ctx: Ctx, input: { member: string; dropOtherKey
   const changes = files.flatMap((file): RemoveChange[] => {
     const reason = removalReason(team, file, recipient);
     if (reason === null) return [];
-    const target = currentTarget(file);
-    const groups = target.groups.map((g) => g.filter((r) => r !== recipient));
+    const target = removalTarget(team, file, recipient);
+    const groups = target.groups;
     const emptied = groups.findIndex((g) => g.length === 0);
     if (emptied >= 0) {
       const where = groups.length === 1 ? `the only recipient of ${relativeTo(team, file.abs)}` : `the only member of key group ${emptied + 1} of ${relativeTo(team, file.abs)}`;
@@ -271,8 +287,25 @@ export async function planRemove(ctx: Ctx, input: { member: string; dropOtherKey
   const strangers = strangersIn(team, changes.flatMap((c) => (openable.has(c.file) ? c.target.groups.flat() : [])));
   const mine = await ownRecipients(ctx);
   const yourself = mine.has(recipient) ? removalsQuestion(team, mine, changes.map((c) => ({ file: relativeTo(team, c.file.abs), recipient }))) : null;
-  const questions = [strangersQuestion(strangers, 'the new data keys'), ...(yourself === null ? [] : [yourself])];
+  const questions = [strangersQuestion(strangers, 'the new data keys'), droppedKeysQuestion(changes.map((c) => c.file), input.dropOtherKeys), ...(yourself === null ? [] : [yourself])];
   return { team, name, recipient, files: changes, exposure, dropOtherKeys: input.dropOtherKeys, questions, ignored: ignored.map((f) => relativeTo(team, f.abs)) };
+}
+
+/**
+ * Whom a file's new data key is for when `recipient` leaves: its labelled recipients without
+ * them. A label that does not parse names nobody, so it cannot stop the offboarding (a member
+ * about to leave could write one to keep the old data key): its entry is dropped, and the
+ * file's rule, when one covers it, fills each group in, so a member whose label was garbled
+ * keeps access. The plan names the file and why (removalReason).
+ */
+function removalTarget(team: Team, file: LoadedFile, recipient: Recipient): KeyTarget {
+  const meta = metadataOf(file);
+  const labelled = meta.keyGroups.map((g) => g.age.flatMap((k) => (k.recipient === null ? [] : [k.recipient])));
+  const garbled = allAgeKeys(meta).some((k) => k.recipient === null);
+  const rule = garbled ? ruleTarget(team.config, file.abs) : null;
+  const fill = (i: number): readonly Recipient[] => (rule !== null && rule.groups.length === labelled.length ? (rule.groups[i] ?? []) : []);
+  const groups = labelled.map((g, i) => [...new Set([...g, ...fill(i)])].filter((r) => r !== recipient));
+  return { groups, threshold: meta.shamirThreshold };
 }
 
 function removalReason(team: Team, file: LoadedFile, recipient: Recipient): string | null {
@@ -292,8 +325,7 @@ function removalReason(team: Team, file: LoadedFile, recipient: Recipient): stri
 export async function applyRemove(ctx: Ctx, plan: RemovePlan): Promise<BatchOutcome> {
   await recordExposure(ctx, plan.team.root, plan.exposure);
   const outcome = await applyToFiles(ctx, plan.files, async (change, current) => {
-    const now = currentTarget(current);
-    const target = { groups: now.groups.map((g) => g.filter((r) => r !== plan.recipient)), threshold: change.target.threshold };
+    const target = { groups: removalTarget(plan.team, current, plan.recipient).groups, threshold: change.target.threshold };
     return (await rotate(ctx, current, target, { dropOtherKeys: plan.dropOtherKeys })).text;
   });
   if (plan.team.text !== null && outcome.failed.length === 0) {

@@ -6,7 +6,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import type { FormatName } from '../formats/format.js';
 import { resolveFromCwd } from '../paths.js';
 import { describeKeyPath, getAt, parseKeyPath, removeAt, resolveKeyPath, setAt, type Segment } from '../tree-path.js';
-import { sameTree, type MapNode, type Node } from '../tree.js';
+import { sameTree, type Entry, type MapNode, type Node } from '../tree.js';
 import type { Ctx } from './context.js';
 import { emptyFile, loadFile, type LoadedFile } from './load.js';
 import { openFile, type OpenedFile } from './open.js';
@@ -53,11 +53,27 @@ export async function getValue(ctx: Ctx, file: string, key: string, format?: str
   return value;
 }
 
-/** The first document of a file, decrypted (`get` with no key). */
+/**
+ * Every value of a file, decrypted (`get` with no key). Several YAML documents read as `run`
+ * reads them: one map in which a later document's top-level key replaces an earlier one's.
+ */
 export async function getAllValues(ctx: Ctx, file: string, format?: string | undefined): Promise<{ doc: MapNode; format: string }> {
   const loaded = await loadFile(ctx, file, format);
   const opened = await openFile(ctx, loaded, { readOnly: true });
-  return { doc: opened.docs[0] ?? { kind: 'map', items: [] }, format: loaded.format.name };
+  return { doc: laterDocumentsWin(opened.docs), format: loaded.format.name };
+}
+
+function laterDocumentsWin(docs: readonly MapNode[]): MapNode {
+  if (docs.length === 1) return docs[0] as MapNode;
+  // A replaced key keeps the place it first had, as a Map does in run's environment.
+  const entries = new Map<string, Entry>();
+  for (const doc of docs) {
+    for (const item of doc.items) {
+      if (item.kind !== 'entry') continue;
+      entries.set(item.key, item);
+    }
+  }
+  return { kind: 'map', items: [...entries.values()] };
 }
 
 /** The value to store, made from the value it replaces (undefined for a new key) and the file's format: ops/typed-value.ts. */

@@ -1,5 +1,5 @@
 /**
- * The floor for secrets (README "What counts as a secret"): one documented rule
+ * The floor for secrets (README "run", --mask): one documented rule
  * that `run --mask`, CI masking, `scan` and the warning about commented-out secrets share.
  * It answers "could this value be a secret worth hiding or looking for?", never "is it one":
  * values below the floor are ones that occur by chance everywhere (a port, `true`, `debug`),

@@ -75,3 +75,28 @@ describe('attack 5: a stranger\'s recipient slipped into .sops.yaml', () => {
     expect((await cli(['set', 'B', '2', '-f', 'b.env'], { cwd: dir, env })).code).toBe(0);
   });
 });
+
+describe('a stranger\'s key entry planted before the first `team add` (key labels are not signed)', () => {
+  it('is not made a member silently: exit 3 naming it and nothing written; --yes keeps it knowingly', async () => {
+    const dir = tempDir();
+    const alice = await makeIdentity(dir, 'alice');
+    const bob = await makeIdentity(dir, 'bob');
+    const mallory = await makeIdentity(dir, 'mallory');
+    const as = (argv: string[]) => cli(argv, { cwd: dir, env: isolatedEnv(dir, { SOPS_AGE_KEY_FILE: alice.file, USER: 'alice' }) });
+    writeFileSync(join(dir, 'app.env'), 'TOKEN=secret\n');
+    expect((await as(['encrypt', 'app.env', '--age', alice.recipient])).code).toBe(0);
+    // Mallory, with write access and no key, adds an entry labelled with her recipient (its
+    // wrapped key is alice's copied: she cannot make a real one).
+    const text = readFileSync(join(dir, 'app.env'), 'utf8');
+    const enc = /sops_age__list_0__map_enc=(.*)\n/.exec(text)?.[1] ?? '';
+    writeFileSync(join(dir, 'app.env'), text.replace('sops_lastmodified=', `sops_age__list_1__map_recipient=${mallory.recipient}\nsops_age__list_1__map_enc=${enc}\nsops_lastmodified=`));
+    const refused = await as(['team', 'add', 'bob', bob.recipient]);
+    expect(refused.code, refused.stderr).toBe(3);
+    expect(refused.stderr).toMatch(/1 reader the files name would become a member/);
+    expect(refused.stderr).toContain(mallory.recipient.slice(0, 12));
+    expect(existsSync(join(dir, '.sops.yaml'))).toBe(false);
+    const kept = await as(['team', 'add', 'bob', bob.recipient, '--yes']);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(readFileSync(join(dir, '.sops.yaml'), 'utf8')).toContain(mallory.recipient);
+  });
+});

@@ -74,7 +74,7 @@ const TABLE: ReadonlyArray<readonly [string, string, Record<string, unknown>]> =
   ['scan --history --since v1.0 --format json', 'scan', { history: true, since: 'v1.0', format: 'json' }],
   ['scan --baseline ci/accepted.json --update-baseline', 'scan', { baseline: 'ci/accepted.json', updateBaseline: true }],
   ['team ls --json', 'team ls', { json: true }],
-  ['team add bob age1x', 'team add', { name: 'bob', recipient: 'age1x', rule: undefined, dryRun: false }],
+  ['team add bob age1x', 'team add', { name: 'bob', recipient: 'age1x', rule: undefined, dryRun: false, yes: false }],
   ['team add bob age1x --rule 1 --rule ^prod/ --dry-run', 'team add', { rule: ['1', '^prod/'], dryRun: true }],
   ['team rm bob --drop-other-keys', 'team rm', { name: 'bob', dryRun: false, dropOtherKeys: true }],
   ['updatekeys', 'updatekeys', { files: [], dryRun: false }],

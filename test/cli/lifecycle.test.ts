@@ -190,6 +190,26 @@ describe('the inventory and the policy CI can check', () => {
     expect(passing.code).toBe(0);
   });
 
+  it('an expiry within 14 days is shown by team ls and warned about by status (not yet a violation); renewing clears it', async () => {
+    const w = await workspace();
+    git(w.dir, ['init', '-q']);
+    w.write('a.env', 'A=value-a\n');
+    expect((await w.as(w.me, ['encrypt', 'a.env', '--age', w.me.recipient])).code).toBe(0);
+    // The tests' clock reads 2026-11-01.
+    expect((await w.as(w.me, ['team', 'add', 'alice', w.alice.recipient, '--expires', '2026-11-10'])).code).toBe(0);
+    expect((await w.as(w.me, ['team', 'add', 'bob', w.bob.recipient, '--expires', '2027-06-30'])).code).toBe(0);
+    const ls = await w.as(w.me, ['team', 'ls']);
+    expect(ls.stdout).toMatch(/alice .*\(access until 2026-11-10, soon\)/);
+    expect(ls.stdout).toMatch(/bob .*\(access until 2027-06-30\)/);
+    const status = await w.as(w.me, ['status', '--check']);
+    expect(status.code).toBe(0);
+    expect(status.stderr).toMatch(/warning: alice's access ends after 2026-11-10/);
+    expect(status.stderr).not.toMatch(/bob's access/);
+    expect(JSON.parse((await w.as(w.me, ['status', '--json'])).stdout).expiringSoon).toEqual([{ name: 'alice', expires: '2026-11-10' }]);
+    expect((await w.as(w.me, ['team', 'add', 'alice', w.alice.recipient, '--expires', '2027-01-31'])).code).toBe(0);
+    expect((await w.as(w.me, ['status'])).stderr).not.toMatch(/alice's access/);
+  });
+
   it('status --check flags plaintext that must be encrypted, and recipients outside the roster', async () => {
     const w = await workspace();
     git(w.dir, ['init', '-q']);

@@ -167,6 +167,22 @@ describe('the team story', () => {
     expect(readFileSync(env, 'utf8')).not.toContain('sops_pgp');
   });
 
+  it('team rm --drop-other-keys shows the pgp entries it would remove and asks, like rotate', async () => {
+    const { dir, alice, bob, as } = await repo();
+    expect((await as(alice, ['team', 'add', 'bob', bob.recipient, '--rule', '^shared/'])).code).toBe(0);
+    const env = join(dir, 'shared/app.env');
+    writeFileSync(env, readFileSync(env, 'utf8').replace(/(sops_lastmodified=)/, 'sops_pgp__list_0__map_fp=FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4\nsops_pgp__list_0__map_enc=x\nsops_pgp__list_0__map_created_at=2020-01-01T00:00:00Z\n$1'));
+    const before = readFileSync(env, 'utf8');
+    const unasked = await as(alice, ['team', 'rm', 'bob', '--drop-other-keys']);
+    expect(unasked.code).toBe(3);
+    expect(unasked.stderr).toMatch(/1 key entry of other kinds would be removed.*shared\/app\.env: pgp: FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4/s);
+    expect(readFileSync(env, 'utf8')).toBe(before);
+    expect(await dataKey(env, bob)).not.toBeNull();
+    expect((await as(alice, ['team', 'rm', 'bob', '--drop-other-keys', '--yes'])).code).toBe(0);
+    expect(readFileSync(env, 'utf8')).not.toContain('sops_pgp');
+    expect(await dataKey(env, bob)).toBeNull();
+  });
+
   it('files the user cannot open are named at the end with exit 4; the rest are done', async () => {
     const { dir, alice, bob, as } = await repo();
     writeFileSync(join(dir, 'shared/bobs.env'), 'ONLY=bob\n');

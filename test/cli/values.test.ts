@@ -1,5 +1,5 @@
 /** get, set and unset through main(argv, io). */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, isolatedEnv, tempDir } from '../helpers/cli.js';
@@ -50,6 +50,27 @@ describe('set', () => {
     expect(same.stderr).toMatch(/already holds that value/);
   });
 
+  it('multi-document YAML: a later document wins for get (with and without a key); a new key goes into the first document', async () => {
+    const { dir, env } = await setup('multi.yaml', 'a: 1\nshared: first\n---\nb: 2\nshared: second\n');
+    expect((await cli(['get', 'shared', '-f', 'multi.yaml'], { cwd: dir, env })).stdout).toBe('second\n');
+    expect(JSON.parse((await cli(['get', '-f', 'multi.yaml'], { cwd: dir, env })).stdout)).toEqual({ a: 1, shared: 'second', b: 2 });
+    expect((await cli(['set', 'c', 'new', '-f', 'multi.yaml'], { cwd: dir, env })).code).toBe(0);
+    expect((await cli(['set', 'shared', 'changed', '-f', 'multi.yaml'], { cwd: dir, env })).code).toBe(0);
+    const plain = (await cli(['decrypt', 'multi.yaml'], { cwd: dir, env })).stdout;
+    expect(plain).toBe('a: 1\nshared: first\nc: new\n---\nb: 2\nshared: changed\n');
+  });
+
+  it('a read-only file (0444) is not replaced: exit 7 saying so, bytes and mode unchanged', async () => {
+    const { dir, env, read } = await setup('.env', 'A=1\n');
+    chmodSync(join(dir, '.env'), 0o444);
+    const before = read();
+    const r = await cli(['set', 'B', 'two'], { cwd: dir, env });
+    expect(r.code).toBe(7);
+    expect(r.stderr).toMatch(/the file is read-only \(mode 0444\); nothing was written.*\nhint: chmod u\+w \.env/s);
+    expect(read()).toBe(before);
+    expect(statSync(join(dir, '.env')).mode & 0o777).toBe(0o444);
+  });
+
   it('reads the value from stdin, which never shows in argv, stdout or stderr', async () => {
     const { dir, env } = await setup('.env', 'A=1\n');
     const secret = 'stdin-secret-9f8e7d';
@@ -67,6 +88,20 @@ describe('set', () => {
     expect(result.code).toBe(0);
     expect(asked).toEqual(['Value for PROMPTED (not shown): ']);
     expect((await cli(['get', 'PROMPTED'], { cwd: dir, env })).stdout).toBe('typed-value\n');
+  });
+
+  it('asks again when Enter is pressed on the hidden prompt with nothing typed; Enter twice stores an empty value', async () => {
+    const { dir, env } = await setup('.env', 'A=1\n');
+    const answers = ['', 'second-try'];
+    const asked: string[] = [];
+    expect((await cli(['set', 'RETRIED'], { cwd: dir, env, prompt: (q) => (asked.push(q), answers.shift() ?? null) })).code).toBe(0);
+    expect(asked).toHaveLength(2);
+    expect(asked[1]).toMatch(/^Nothing was typed\. Value for RETRIED/);
+    expect((await cli(['get', 'RETRIED'], { cwd: dir, env })).stdout).toBe('second-try\n');
+    const empties = ['', ''];
+    expect((await cli(['set', 'EMPTY'], { cwd: dir, env, prompt: () => empties.shift() ?? null })).code).toBe(0);
+    expect(empties).toEqual([]);
+    expect((await cli(['get', 'EMPTY'], { cwd: dir, env })).stdout).toBe('\n');
   });
 
   it('--generate stores 32 random bytes (base64url) and prints them only with --show', async () => {

@@ -252,6 +252,28 @@ describe('git setup', () => {
     expect(() => git(r.dir, ['config', 'diff.envseal.textconv'])).toThrow();
   });
 
+  it('--diff-values: git diff shows decrypted values by key, also for .env.production (git names its copy XXXXXX_.env.production); off again with --no-diff-values', async () => {
+    const r = await repo({ '.env.production': 'API_TOKEN=old-token-1\n', 'app.yaml': 'db:\n  password: old-password-2\n' });
+    expect((await r.as(r.alice, ['git', 'setup', '--no-hook', '--diff-values'])).code).toBe(0);
+    expect(r.read('.gitattributes')).toContain('\n.env.* merge=envseal diff=envseal\n');
+    expect(r.read('.gitattributes')).toContain('/app.yaml merge=envseal diff=envseal');
+    r.commit('diff on');
+    expect((await r.as(r.alice, ['set', 'API_TOKEN', 'new-token-3', '-f', '.env.production'])).code).toBe(0);
+    expect((await r.as(r.alice, ['set', 'db.password', 'new-password-4', '-f', 'app.yaml'])).code).toBe(0);
+    r.commit('new values');
+    const shown = r.gitAs(r.alice, ['diff', 'HEAD~1', 'HEAD']);
+    expect(shown.code, shown.out).toBe(0);
+    expect(shown.out).toContain('-API_TOKEN=old-token-1');
+    expect(shown.out).toContain('+API_TOKEN=new-token-3');
+    expect(shown.out).toContain('-  password: old-password-2');
+    expect(shown.out).toContain('+  password: new-password-4');
+    expect(shown.out).not.toContain('ENC[');
+    expect((await r.as(r.alice, ['git', 'setup', '--no-hook', '--no-diff-values'])).code).toBe(0);
+    const hidden = r.gitAs(r.alice, ['diff', 'HEAD~1', 'HEAD']);
+    expect(hidden.out).toContain('ENC[');
+    expect(hidden.out).not.toMatch(/old-token-1|new-token-3|old-password-2|new-password-4/);
+  });
+
   it('installs the pre-commit guard: a real commit of a plaintext .env is stopped, an encrypted one goes through', async () => {
     const r = await repo({ 'app.yaml': 'k: v\n' }, [], []);
     const hook = r.read('.git/hooks/pre-commit');

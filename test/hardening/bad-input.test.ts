@@ -81,12 +81,34 @@ describe('a recipient label that does not parse', () => {
     const before = readFileSync(join(dir, '.env'), 'utf8');
     writeFileSync(join(dir, '.sops.yaml'), `envseal:\n  members:\n    alice: ${alice.recipient}\n    bob: ${bob.recipient}\ncreation_rules:\n  - age: [${alice.recipient}, ${bob.recipient}]\n`);
     const carol = await makeIdentity(dir, 'carol');
-    for (const argv of [['rotate', '.env'], ['rotate'], ['updatekeys'], ['team', 'rm', 'bob'], ['team', 'add', 'carol', carol.recipient]]) {
+    // `team rm` is not in the list: it must not be stoppable by the member it removes (next test).
+    for (const argv of [['rotate', '.env'], ['rotate'], ['updatekeys'], ['team', 'add', 'carol', carol.recipient]]) {
       const r = await as(alice, argv);
       expect(r.code, argv.join(' ')).toBe(6);
       expect(r.stderr, argv.join(' ')).toMatch(/^envseal: a key entry is labelled .* which is not a recipient.*\(\.env\)\nhint: /m);
       expect(r.stderr).not.toMatch(/new data key for|re-wrap|remove bob/);
       expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(before);
+    }
+  });
+});
+
+describe('a label that does not parse cannot stop an offboarding (security issue, item 1)', () => {
+  it('bob garbles his own label, or alice\'s: `team rm bob` still gives a new data key; bob opens nothing, alice keeps both', async () => {
+    const { dir, alice, bob, as } = await project();
+    writeFileSync(join(dir, '.sops.yaml'), `envseal:\n  members:\n    alice: ${alice.recipient}\n    bob: ${bob.recipient}\ncreation_rules:\n  - age: [${alice.recipient}, ${bob.recipient}]\n`);
+    writeFileSync(join(dir, 'own.env'), 'TOKEN=one\n');
+    writeFileSync(join(dir, 'hers.env'), 'TOKEN=two\n');
+    for (const f of ['own.env', 'hers.env']) expect((await as(alice, ['encrypt', f])).code).toBe(0);
+    const garble = (f: string, who: string) => writeFileSync(join(dir, f), readFileSync(join(dir, f), 'utf8').replace(`recipient=${who}`, 'recipient=not-a-recipient'));
+    garble('own.env', bob.recipient);
+    garble('hers.env', alice.recipient);
+    const rm = await as(alice, ['team', 'rm', 'bob']);
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(rm.stderr).toMatch(/new data key for 2 files/);
+    for (const f of ['own.env', 'hers.env']) {
+      expect((await as(bob, ['get', 'TOKEN', '-f', f])).code, `bob still opens ${f}`).toBe(4);
+      expect((await as(alice, ['get', 'TOKEN', '-f', f])).code, `alice lost ${f}`).toBe(0);
+      expect(readFileSync(join(dir, f), 'utf8')).not.toContain('not-a-recipient');
     }
   });
 });

@@ -33,7 +33,7 @@ export const editCommand = defineCommand({
   positionals: { file: { type: 'string', demandOption: true, describe: 'the encrypted file (a missing one is created)' } },
   options: {
     'input-format': inputFormatOption,
-    age: { ...ageOption, describe: 'for a new file: encrypt to this age recipient (repeatable; replaces the recipients of .sops.yaml)' },
+    age: { ...ageOption, describe: 'for a new file: encrypt to this age recipient or SSH public key (repeatable; replaces the recipients of .sops.yaml)' },
     yes: yesOption,
   },
   examples: [

@@ -5,6 +5,7 @@
  */
 import { basename } from 'node:path';
 import { ExitCode } from '../../errors.js';
+import { detectFormat, type FormatName } from '../../formats/index.js';
 import { parseExposures, exposuresText, unionExposures } from '../../ops/exposures.js';
 import { applySetup, installGuard, planSetup } from '../../ops/git-setup.js';
 import { loadFileAsItIs } from '../../ops/load.js';
@@ -59,7 +60,13 @@ const textconv = defineCommand({
   positionals: { file: { type: 'string', demandOption: true } },
   async handler(env, args) {
     const ctx = ctxFor(env, args.config);
-    const loaded = await loadFileAsItIs(ctx, args.file, formatHint(env, args.file));
+    const format = textconvFormat(args.file);
+    if (format === null) {
+      // Not a format envseal reads: git shows the bytes as they are, never a failed diff.
+      env.io.stdout.write(Buffer.from(await env.io.fs.readFile(resolveFromCwd(env.io, args.file))));
+      return;
+    }
+    const loaded = await loadFileAsItIs(ctx, args.file, format);
     if (loaded.parsed.metadata === undefined) {
       env.io.stdout.write(Buffer.from(loaded.bytes ?? new Uint8Array()));
       return;
@@ -77,8 +84,15 @@ export const gitCommand = defineCommand({
 });
 
 /** git gives textconv a temporary file: its name may not tell the format, the path does not reach us. */
-function formatHint(_env: CommandEnv, _file: string): string | undefined {
-  return undefined;
+/**
+ * git hands textconv a temporary copy named `XXXXXX_<name>` (six random characters, then the
+ * file's own name): `.env.production` arrives as `a1B2c3_.env.production`, which no longer
+ * looks like a dotenv file. The format comes from the name git started from.
+ */
+export function textconvFormat(file: string): FormatName | null {
+  const name = basename(file);
+  const original = /^[^_]{6}_(.+)$/.exec(name)?.[1];
+  return detectFormat(name) ?? (original === undefined ? null : detectFormat(original));
 }
 
 /**

@@ -51,7 +51,7 @@ export const ageOption = {
   requiresArg: true,
   type: 'string',
   array: true,
-  describe: 'encrypt to this age recipient (repeatable; replaces the recipients of .sops.yaml)',
+  describe: 'encrypt to this age recipient or SSH public key (repeatable; replaces the recipients of .sops.yaml)',
 } as const satisfies Options;
 
 export const fileOption = {

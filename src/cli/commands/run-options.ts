@@ -15,7 +15,7 @@ export const RUN_OPTIONS = {
   require: { type: 'string', array: true, describe: 'these keys (comma-separated, repeatable) must be set and non-empty' },
   example: { type: 'string', describe: 'every key listed in this .env.example must be set and non-empty' },
   flatten: { type: 'boolean', default: false, describe: 'nested YAML/JSON values become DB_PASSWORD-style variables' },
-  mask: { type: 'boolean', default: false, describe: "replace secret values in the command's output with **** (values above the secret floor; README \"What counts as a secret\")" },
+  mask: { type: 'boolean', default: false, describe: "replace secret values in the command's output with **** (values above the secret floor; README \"run\", --mask)" },
   'mask-keys': { type: 'string', array: true, describe: 'with --mask, also mask these keys\' values whatever they look like (comma-separated, repeatable)' },
   'github-mask': { type: 'boolean', default: true, describe: 'on GitHub Actions, register the secret values with ::add-mask:: first (--no-github-mask: do not)' },
   'input-format': { alias: 'format', type: 'string', choices: ['dotenv', 'yaml', 'json'], describe: 'read the files as this format' },

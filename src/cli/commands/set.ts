@@ -87,7 +87,13 @@ async function readValue(env: CommandEnv, key: string, positional: string | unde
     if (text === '') say(env, `envseal: warning: stdin was empty; setting ${key} to an empty value`);
     return text;
   }
+  const noValue = () => new UsageError('no value given', { hint: 'pass it on stdin: printf %s "$VALUE" | envseal set KEY' });
   const answer = await io.prompt(`Value for ${key} (not shown): `, { hidden: true });
-  if (answer === null) throw new UsageError('no value given', { hint: 'pass it on stdin: printf %s "$VALUE" | envseal set KEY' });
-  return answer;
+  if (answer === null) throw noValue();
+  if (answer !== '') return answer;
+  // A hidden prompt shows nothing, so an Enter pressed too early looks like a typed value:
+  // ask once more; Enter again means the empty value was meant.
+  const again = await io.prompt(`Nothing was typed. Value for ${key} (not shown; Enter again stores an empty value): `, { hidden: true });
+  if (again === null) throw noValue();
+  return again;
 }

@@ -31,12 +31,14 @@ export const statusCommand = defineCommand({
     const status = await statusRows(ctx, args.files ?? []);
     const violations = args.check ? await policyViolations(ctx, status, args.files ?? []) : [];
     if (args.json) {
-      const { rows, secrets, ignored, problems } = status;
-      env.io.stdout.write(`${JSON.stringify({ files: rows, secrets, ignored, ...(args.check ? { violations } : {}), problems: problems.map((p) => p.message) }, null, 2)}\n`);
+      const { rows, secrets, ignored, problems, expiringSoon } = status;
+      env.io.stdout.write(`${JSON.stringify({ files: rows, secrets, ignored, expiringSoon, ...(args.check ? { violations } : {}), problems: problems.map((p) => p.message) }, null, 2)}\n`);
     } else {
       printStatus((line) => env.io.stdout.write(`${printable(line)}\n`), status.rows, status.secrets, status.ignored);
       for (const p of status.problems) env.io.stderr.write(renderError(p, env.io.cwd, false));
     }
+    // Warned ahead, so the renewal (or the offboarding) happens before --check starts failing.
+    for (const { name, expires } of status.expiringSoon) say(env, `envseal: warning: ${name}'s access ends after ${expires} (renew: envseal team add ${name} RECIPIENT --expires DATE; or envseal team rm ${name})`);
     if (args.check) finishCheck((line) => say(env, line), violations, args.json);
     if (violations.length > 0) env.exitCode = ExitCode.findings;
   },

@@ -48,12 +48,13 @@ const teamAdd = defineCommand({
   describe: 'add a member to the rules and re-wrap every file they now cover',
   positionals: {
     name: { type: 'string', demandOption: true },
-    recipient: { type: 'string', demandOption: true, describe: 'their age recipient (envseal keygen prints it)' },
+    recipient: { type: 'string', demandOption: true, describe: 'their age recipient (envseal keygen prints it) or SSH public key (ssh-ed25519/ssh-rsa)' },
   },
   options: {
     rule: { type: 'string', array: true, requiresArg: true, describe: 'only these creation rules (1-based number, or the exact path_regex)' },
     expires: { type: 'string', requiresArg: true, describe: 'the last day (YYYY-MM-DD, UTC) the member keeps access; status --check flags them after it' },
     'dry-run': dryRunOption,
+    yes: yesOption,
   },
   examples: [
     ['$0 team add bob age1…', 'bob can read every file the rules cover'],
@@ -73,6 +74,7 @@ const teamAdd = defineCommand({
     for (const p of plan.files) say(env, `    ${relativeTo(team, p.file.abs)}`);
     sayIgnored(env, plan.ignored);
     if (args.dryRun) return;
+    await confirm(ctx, plan.questions, args.yes);
     const outcome = await applyAdd(ctx, plan);
     say(env, `envseal: ${plan.name} can now read ${count(outcome.done.length, 'file')}; values and MACs unchanged`);
     finish(env, outcome);

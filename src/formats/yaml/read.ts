@@ -8,7 +8,7 @@
  * entry they trail, as sops orders them).
  */
 import type { CST, LineCounter } from 'yaml';
-import { yamlLib } from '../../yaml-lib.js';
+import { yamlLib, yamlProblem } from '../../yaml-lib.js';
 import { ParseError } from '../../errors.js';
 import type { Comment, Entry, ListItem, MapItem, MapNode, Node, Scalar } from '../../tree.js';
 import { goBase64, goQuotedValue, unknownGoEscape, YAML11_BREAKS } from './go-text.js';
@@ -85,27 +85,11 @@ function checkSyntax(text: string, file: string): void {
     if (err !== undefined) {
       const line = err.linePos?.[0].line;
       // Code and line only: the library's message can quote the offending line, which may hold a secret.
-      throw new ParseError(`invalid YAML at line ${line ?? '?'} (${err.code}: ${YAML_PROBLEMS[err.code] ?? 'see the YAML there'})`, { file, line });
+      throw new ParseError(`invalid YAML at line ${line ?? '?'} (${err.code}: ${yamlProblem(err.code)})`, { file, line });
     }
   }
 }
 
-/** What the yaml package's error codes mean, in words that quote nothing from the file. */
-const YAML_PROBLEMS: Readonly<Record<string, string>> = {
-  BAD_INDENT: 'the indentation does not fit',
-  DUPLICATE_KEY: 'a key is defined twice',
-  MISSING_CHAR: 'a closing quote or bracket is missing',
-  MULTILINE_IMPLICIT_KEY: 'a key runs over several lines',
-  UNEXPECTED_TOKEN: 'something unexpected is there',
-  BLOCK_AS_IMPLICIT_KEY: 'a block is used as a key',
-  BAD_SCALAR_START: 'a value starts with a reserved character',
-  TAB_AS_INDENT: 'a tab is used for indentation',
-  MULTIPLE_DOCS: 'there are several documents',
-  MULTIPLE_ANCHORS: 'a node has two anchors',
-  MULTIPLE_TAGS: 'a node has two tags',
-  BAD_ALIAS: 'an alias is malformed',
-  IMPOSSIBLE: 'the structure is invalid',
-};
 
 class Reader {
   inPlace = true;
