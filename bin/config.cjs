@@ -2,7 +2,7 @@
 // ENVSEAL_FILES) into process.env before the app starts. An entry point like bin/envseal.cjs:
 // it turns an error into a message and an exit code.
 'use strict';
-const { config, renderError } = require('../dist/bundle/preload.cjs');
+const { config, renderError } = require('./load-bundle.cjs').loadBundle('preload');
 
 try {
   const files = process.env.ENVSEAL_FILES;

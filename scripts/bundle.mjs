@@ -1,8 +1,9 @@
-// Bundles the CLI and the `envseal/config` preload into one CommonJS file each
-// (dist/bundle/envseal.cjs, dist/bundle/preload.cjs). Loading one file instead of some sixty
+// Bundles the CLI, its fast paths and the `envseal/config` preload into one CommonJS file each
+// (dist/bundle/envseal.cjs, fast.cjs, preload.cjs). Loading one file instead of some sixty
 // ES modules is most of envseal's start-up time. The heavy dependencies stay outside the
 // bundle and are loaded only when a command needs them: yargs (everything but a plain
 // `run`), yaml (YAML files, .sops.yaml), age-encryption (wrapping keys, post-quantum).
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -16,7 +17,19 @@ const common = {
   // yaml-lib.ts uses createRequire(import.meta.url); in CommonJS that is this file's URL.
   define: { 'import.meta.url': '__envseal_module_url' },
   banner: { js: "const __envseal_module_url = require('node:url').pathToFileURL(__filename).href;" },
+  // import() of the external ESM packages becomes require() (Node ≥ 20.19 loads ESM that way):
+  // a bundle without import() can be compiled from a V8 code cache (bin/load-bundle.cjs).
+  supported: { 'dynamic-import': false },
   logLevel: 'warning',
 };
 await build({ ...common, entryPoints: ['src/cli/entry.ts'], outfile: 'dist/bundle/envseal.cjs' });
 await build({ ...common, entryPoints: ['src/lib/preload.ts'], outfile: 'dist/bundle/preload.cjs' });
+// `run … -- CMD` and `scan --staged` alone (src/cli/fast.ts): a third of the full CLI to load.
+await build({ ...common, entryPoints: ['src/cli/fast-entry.ts'], outfile: 'dist/bundle/fast.cjs' });
+// The code caches (bin/load-bundle.cjs): a speed-up only, so a failure is a warning, not a failed build.
+try {
+  execFileSync(process.execPath, ['scripts/code-cache.cjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
+} catch {
+  for (const name of ['envseal', 'fast', 'preload']) rmSync(`dist/bundle/${name}.cjs.cache`, { force: true });
+  process.stderr.write('bundle: no code cache written (envseal starts a little slower); see the message above\n');
+}

@@ -6,9 +6,17 @@
  * from the same {@link nodeHost}, so the two paths cannot drift apart (for example in which
  * environment `SOPS_AGE_KEY_CMD` runs).
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
+
+/**
+ * node:child_process takes ~5 ms to load, and `node --import envseal/config` needs it only
+ * for SOPS_AGE_KEY_CMD: it is loaded on first use.
+ */
+function childProcess(): typeof import('node:child_process') {
+  return createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+}
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -69,7 +77,7 @@ export function nodeHost(options: HostOptions = {}): Host {
     // ({ ...io, env }) runs programs in that environment, not in this one.
     runSync(argv, extraEnv, options = {}) {
       const [command = '', ...args] = argv;
-      const result = spawnSync(command, args, {
+      const result = childProcess().spawnSync(command, args, {
         env: { ...definedOnly(this.env), ...extraEnv },
         stdio: ['ignore', 'pipe', 'inherit'],
         encoding: 'utf8',
