@@ -1,5 +1,5 @@
 // Bundles the CLI, its fast paths and the `envseal/config` preload into one CommonJS file each
-// (dist/bundle/envseal.cjs, fast.cjs, preload.cjs). Loading one file instead of some sixty
+// (dist/bundle/envseal.cjs; run.cjs, scan.cjs, merge.cjs; preload.cjs). Loading one file instead of some sixty
 // ES modules is most of envseal's start-up time. The heavy dependencies stay outside the
 // bundle and are loaded only when a command needs them: yargs (everything but a plain
 // `run`), yaml (YAML files, .sops.yaml), age-encryption (wrapping keys, post-quantum).
@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
+const FAST = ['run', 'scan', 'merge'];
 rmSync('dist/bundle', { recursive: true, force: true });
 const common = {
   bundle: true,
@@ -24,12 +25,13 @@ const common = {
 };
 await build({ ...common, entryPoints: ['src/cli/entry.ts'], outfile: 'dist/bundle/envseal.cjs' });
 await build({ ...common, entryPoints: ['src/lib/preload.ts'], outfile: 'dist/bundle/preload.cjs' });
-// `run … -- CMD` and `scan --staged` alone (src/cli/fast.ts): a third of the full CLI to load.
-await build({ ...common, entryPoints: ['src/cli/fast-entry.ts'], outfile: 'dist/bundle/fast.cjs' });
+// The fast paths alone (src/cli/fast.ts), one bundle each: `run … -- CMD`, `scan --staged`,
+// and git's merge driver, each a fraction of the full CLI to load.
+for (const name of FAST) await build({ ...common, entryPoints: [`src/cli/fast-${name}.ts`], outfile: `dist/bundle/${name}.cjs` });
 // The code caches (bin/load-bundle.cjs): a speed-up only, so a failure is a warning, not a failed build.
 try {
   execFileSync(process.execPath, ['scripts/code-cache.cjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
 } catch {
-  for (const name of ['envseal', 'fast', 'preload']) rmSync(`dist/bundle/${name}.cjs.cache`, { force: true });
+  for (const name of ['envseal', ...FAST, 'preload']) rmSync(`dist/bundle/${name}.cjs.cache`, { force: true });
   process.stderr.write('bundle: no code cache written (envseal starts a little slower); see the message above\n');
 }

@@ -1,7 +1,7 @@
 // Writes the V8 code caches that bin/load-bundle.cjs reads (dist/bundle/NAME.cjs.cache), part
 // of `npm run build`. Each cache is made in a fresh Node process that compiles the bundle,
-// does the everyday job once (envseal: `run` of a .env and of a YAML file with --flatten; the
-// preload: config() of a .env), then serialises everything V8 compiled on the way, so those
+// does the everyday job once (envseal and run: `run` of a .env and of a YAML file with
+// --flatten; the preload: config() of a .env), then serialises everything V8 compiled on the way, so those
 // functions need no compiling at start-up either. Nothing here is needed for correctness: with
 // no cache (or one V8 refuses) the bundles are compiled as usual.
 'use strict';
@@ -17,15 +17,17 @@ const BIN = join(__dirname, '..', 'bin', 'envseal.cjs');
 async function warm(name, dir) {
   process.env.SOPS_AGE_KEY_FILE = join(dir, 'keys.txt');
   const { exports, script } = compileBundle(name);
-  if (name === 'envseal' || name === 'fast') {
+  if (name === 'envseal' || name === 'run') {
     const io = exports.nodeIo({ script: BIN, cwd: dir });
     for (const args of [['-f', '.env'], ['--flatten', '-f', 'settings.yaml']]) {
       const code = await exports.main(['run', ...args, '--', process.execPath, '-e', '0'], io);
       if (code !== 0) throw new Error(`warm-up run exited ${code}`);
     }
-  } else {
+  } else if (name === 'preload') {
     exports.config({ path: join(dir, '.env'), processEnv: {} });
   }
+  // scan and merge: compiled only (their everyday job needs a git repository or three
+  // versions of a file); the cache still spares them parsing the bundle.
   writeFileSync(`${bundlePath(name)}.cache`, script.createCachedData());
 }
 
@@ -37,7 +39,7 @@ function main() {
     writeFileSync(join(dir, '.env'), 'API_TOKEN=warm-up-token-value\nPORT=3000\n');
     writeFileSync(join(dir, 'settings.yaml'), 'database:\n  password: warm-up-password\n  port: 5432\n');
     envseal('encrypt', '.env', 'settings.yaml', '--age', recipient);
-    for (const name of ['envseal', 'fast', 'preload']) execFileSync(process.execPath, [__filename, 'warm', name, dir], { stdio: 'inherit' });
+    for (const name of ['envseal', 'run', 'scan', 'merge', 'preload']) execFileSync(process.execPath, [__filename, 'warm', name, dir], { stdio: 'inherit' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -21,6 +21,7 @@ import type { Identity } from '../keys/identity.js';
 import { sshKeyOf, type Recipient } from '../keys/recipient.js';
 import { ageKeyFor, allAgeKeys, effectiveThreshold, type AgeKey, type KeyGroup, type Metadata } from '../metadata/model.js';
 import { wrapForSshKey } from './age-ssh.js';
+import { sealAge, x25519Stanza, type StanzaMaker } from './age-seal.js';
 import { openAge, stanzasOf, x25519Identity, type AgeIdentity } from './age-x25519.js';
 import { combine, split } from './shamir.js';
 import type { SshIdentity } from './ssh-identity.js';
@@ -34,17 +35,32 @@ export function generateDataKey(): Uint8Array {
   return new Uint8Array(randomBytes(DATA_KEY_LENGTH));
 }
 
-/** Wraps `secret` (a data key or a Shamir share) for each recipient: one age file each. */
+/**
+ * Wraps `secret` (a data key or a Shamir share) for each recipient: one age file each.
+ * X25519 and SSH recipients are sealed with Node's crypto (age-seal.ts); only post-quantum
+ * ones load age-encryption.
+ */
 export async function wrapForRecipients(secret: Uint8Array, recipients: readonly Recipient[]): Promise<AgeKey[]> {
-  const age = await import('age-encryption');
   return Promise.all(
     recipients.map(async (recipient) => {
-      const encrypter = new age.Encrypter();
-      const ssh = sshKeyOf(recipient);
-      encrypter.addRecipient(ssh === null ? recipient : { wrapFileKey: (fileKey) => [wrapForSshKey(ssh, fileKey)] });
-      return ageKeyFor(recipient, age.armor.encode(await encrypter.encrypt(secret)));
+      const maker = nativeStanza(recipient);
+      return ageKeyFor(recipient, maker === null ? await sealWithAgeEncryption(secret, recipient) : sealAge(secret, [maker]));
     }),
   );
+}
+
+/** Post-quantum (age1pq1…) recipients: age-encryption, loaded only for them. */
+async function sealWithAgeEncryption(secret: Uint8Array, recipient: Recipient): Promise<string> {
+  const age = await import('age-encryption');
+  const encrypter = new age.Encrypter();
+  encrypter.addRecipient(recipient);
+  return age.armor.encode(await encrypter.encrypt(secret));
+}
+
+function nativeStanza(recipient: Recipient): StanzaMaker | null {
+  const ssh = sshKeyOf(recipient);
+  if (ssh !== null) return (fileKey) => wrapForSshKey(ssh, fileKey);
+  return x25519Stanza(recipient);
 }
 
 export interface GroupPlan {

@@ -1,15 +1,19 @@
-/** Which command lines the fast bundle takes (bin/envseal.cjs asks before loading the full CLI). */
+/** Which command lines each fast bundle takes (bin/envseal.cjs asks before loading the full CLI). */
 import { describe, expect, it } from 'vitest';
-import { takes } from '../../src/cli/fast.js';
+import { fastKind } from '../../src/cli/fast.js';
 
-describe('takes', () => {
-  it('takes an ordinary run and scan --staged; leaves help, bad flags and other commands to the full CLI', () => {
-    expect(takes(['run', '--', 'node', 'app.js'])).toBe(true);
-    expect(takes(['run', '-f.env.production', '--mask', '--', 'node'])).toBe(true);
-    expect(takes(['scan', '--staged'])).toBe(true);
-    expect(takes(['run', '--help'])).toBe(false);
-    expect(takes(['run', '--bogus', '--', 'node'])).toBe(false);
-    expect(takes(['get', 'KEY'])).toBe(false);
-    expect(takes([])).toBe(false);
+describe('fastKind', () => {
+  it('takes an ordinary run, scan --staged and the merge driver; leaves help, bad flags and other commands to the full CLI', () => {
+    expect(fastKind(['run', '--', 'node', 'app.js'])).toBe('run');
+    expect(fastKind(['run', '-f.env.production', '--mask', '--', 'node'])).toBe('run');
+    expect(fastKind(['scan', '--staged'])).toBe('scan');
+    expect(fastKind(['git', 'merge-driver', '.merge_file_a', '.merge_file_b', '.merge_file_c', '.env'])).toBe('merge');
+    expect(fastKind(['git', 'merge-driver', 'a', 'b', 'c'])).toBeNull();
+    expect(fastKind(['git', 'merge-driver', '--help', 'b', 'c', 'd'])).toBeNull();
+    expect(fastKind(['git', 'setup'])).toBeNull();
+    expect(fastKind(['run', '--help'])).toBeNull();
+    expect(fastKind(['run', '--bogus', '--', 'node'])).toBeNull();
+    expect(fastKind(['get', 'KEY'])).toBeNull();
+    expect(fastKind([])).toBeNull();
   });
 });

@@ -3,7 +3,7 @@
  * YAML and JSON with the configured indentation (config.go StoresConfig; the YAML store's
  * SetIndent, the JSON store's json.Indent), and so does envseal.
  */
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readStoreOptions } from '../../src/config/schema.js';
@@ -86,6 +86,7 @@ describe('writing with the configured indentation', () => {
     const dir = tempDir();
     copyFileSync(join(flux, '.sops.yaml'), join(dir, '.sops.yaml'));
     copyFileSync(join(flux, 'global_secret.yaml'), join(dir, 'secret.yaml'));
+    chmodSync(join(dir, 'secret.yaml'), 0o644); // the fixture is read-only, and set leaves read-only files alone
     const env = isolatedEnv(dir, { SOPS_AGE_KEY_FILE: join(SOPS_FIXTURES, 'upstream', 'all-age-keys.txt') });
     const before = readFileSync(join(dir, 'secret.yaml'), 'utf8');
     expect((await cli(['set', 'stringData.key', 'changed', '-f', 'secret.yaml'], { cwd: dir, env })).code).toBe(0);
