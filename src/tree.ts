@@ -201,11 +201,6 @@ export function aadFor(path: readonly string[]): string {
   return path.length === 0 ? ':' : `${path.join(':')}:`;
 }
 
-/** The top-level entries of a document, skipping comments and blanks. */
-export function entriesOf(node: MapNode): Entry[] {
-  return node.items.filter((item): item is Entry => item.kind === 'entry');
-}
-
 /** Whether two nodes hold the same data and comments (source handles and lines ignored). */
 export function sameTree(a: Node | MapItem | ListItem, b: Node | MapItem | ListItem): boolean {
   if (a.kind !== b.kind) return false;

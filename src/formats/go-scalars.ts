@@ -43,11 +43,6 @@ export function isUtf8(bytes: Uint8Array): boolean {
   return Buffer.from(Buffer.from(bytes).toString('utf8'), 'utf8').equals(bytes);
 }
 
-/** The bytes the MAC hashes for a scalar. */
-export function scalarBytes(scalar: Scalar): Uint8Array {
-  return scalar.kind === 'bytes' ? scalar.value : utf8(scalarText(scalar).text);
-}
-
 /**
  * Go's `strconv.FormatFloat(f, 'f', -1, 64)`: shortest digits that round-trip, written
  * without an exponent. JavaScript's `String(n)` gives the same digits but switches to

@@ -193,12 +193,6 @@ export async function readBlobs(ctx: Ctx, root: string, names: readonly string[]
   return out;
 }
 
-/** The blob a file has at a revision (`HEAD`, a commit), or null when it is not there. */
-export async function blobAt(ctx: Ctx, root: string, rev: string, relPath: string): Promise<Uint8Array | null> {
-  const blobs = await readBlobs(ctx, root, [`${rev}:${relPath}`]);
-  return blobs.get(`${rev}:${relPath}`) ?? null;
-}
-
 /** The commit a revision names (`HEAD`, `main~2`, a hash), or null when it names none. */
 export async function resolveCommit(ctx: Ctx, root: string, rev: string): Promise<string | null> {
   if (rev.startsWith('-')) return null; // an option, not a revision

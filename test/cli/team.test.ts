@@ -183,6 +183,15 @@ describe('the team story', () => {
     expect(await dataKey(env, bob)).toBeNull();
   });
 
+  it('team add of someone who already reads the files says so, and counts them as files they can read', async () => {
+    const { alice, as } = await repo();
+    const again = await as(alice, ['team', 'add', 'alice', alice.recipient]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/alice already reads (\d+) files? the rules give them/);
+    const n = /alice already reads (\d+) file/.exec(again.stderr)?.[1];
+    expect(again.stderr).toContain(`alice can now read ${n} file${n === '1' ? '' : 's'} (${n} of them already)`);
+  });
+
   it('files the user cannot open are named at the end with exit 4; the rest are done', async () => {
     const { dir, alice, bob, as } = await repo();
     writeFileSync(join(dir, 'shared/bobs.env'), 'ONLY=bob\n');

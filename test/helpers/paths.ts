@@ -22,9 +22,6 @@ export const PGP_FIXTURES = resolve(SOPS_FIXTURES, 'pgp', 'getsops-sops');
 /** The C2SP CCTV age test vectors (README there); read in place, never copied. */
 export const AGE_VECTORS = resolve(REPO, '..', 'shared', 'vectors-age-cctv');
 
-/** Whether `../shared/sops-fixtures` is there. */
-export const HAS_SHARED = existsSync(SOPS_FIXTURES);
-
 /** Why a test that reads `folder` (under ../shared) is skipped. */
 export function needsShared(folder: string = SOPS_FIXTURES): string {
   return `needs ${relative(REPO, folder)} (public projects' test data, not redistributed; absent in a user's clone)`;

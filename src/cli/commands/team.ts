@@ -76,7 +76,8 @@ const teamAdd = defineCommand({
     if (args.dryRun) return;
     await confirm(ctx, plan.questions, args.yes);
     const outcome = await applyAdd(ctx, plan);
-    say(env, `envseal: ${plan.name} can now read ${count(outcome.done.length, 'file')}; values and MACs unchanged`);
+    const already = plan.alreadyReads > 0 ? ` (${plan.alreadyReads} of them already)` : '';
+    say(env, `envseal: ${plan.name} can now read ${count(outcome.done.length + plan.alreadyReads, 'file')}${already}; values and MACs unchanged`);
     finish(env, outcome);
   },
 });
