@@ -51,7 +51,7 @@ export function expiryState(day: string | undefined, now: Date): MemberRow['expi
 }
 
 /** Members and the files each can read, then recipients outside the roster that read files. */
-export async function listMembers(ctx: Ctx): Promise<{ team: Team; members: MemberRow[] }> {
+export async function listMembers(ctx: Ctx): Promise<{ team: Team; members: MemberRow[]; labelWarnings: string[] }> {
   const team = await loadTeam(ctx);
   const { files } = await sopsFiles(ctx, team, []);
   const readers = new Map<string, string[]>();
@@ -67,7 +67,9 @@ export async function listMembers(ctx: Ctx): Promise<{ team: Team; members: Memb
     return { name, recipient, files: readers.get(recipient) ?? [], expires: expires ?? null, expiry: expiryState(expires, now) };
   });
   const strangers = [...readers].filter(([r]) => team.nameOf(r) === undefined).map(([recipient, f]): MemberRow => ({ name: null, recipient, files: f, expires: null, expiry: null }));
-  return { team, members: [...members, ...strangers] };
+  // Labels are not covered by the MAC: where they are in doubt, the list above may be wrong.
+  const labelWarnings = files.flatMap((file) => labelProblems(metadataOf(file)).map((problem) => `${relativeTo(team, file.abs)}: ${problem}`));
+  return { team, members: [...members, ...strangers], labelWarnings };
 }
 
 interface FileChange {

@@ -101,6 +101,10 @@ describe('attack 1: bob relabels his own key entry, then alice runs `team rm bob
     expect(status.stdout).toMatch(/warning: two key entries are labelled "age1/);
     const json = JSON.parse((await r.as(r.alice, ['status', 'a.env', '--json'])).stdout) as { files: Array<{ labelProblems: string[] }> };
     expect(json.files[0]?.labelProblems).toHaveLength(1);
+    const ls = await r.as(r.alice, ['team', 'ls']);
+    expect(ls.stderr).toMatch(/warning: a\.env: two key entries are labelled "age1/);
+    const lsJson = JSON.parse((await r.as(r.alice, ['team', 'ls', '--json'])).stdout) as { labelWarnings: string[] };
+    expect(lsJson.labelWarnings).toHaveLength(1);
   });
 
   it('duplicate labels no longer make `team add` skip a file: the new member can read it', async () => {

@@ -19,12 +19,13 @@ const teamLs = defineCommand({
   options: { json: jsonOption },
   examples: [['$0 team ls', 'list the members']],
   async handler(env, args) {
-    const { team, members } = await listMembers(ctxFor(env, args.config));
+    const { team, members, labelWarnings } = await listMembers(ctxFor(env, args.config));
     const out = (line: string): void => env.io.stdout.write(`${printable(line)}\n`);
     if (args.json) {
-      env.io.stdout.write(`${JSON.stringify({ config: relativeTo(team, team.configPath), members }, null, 2)}\n`);
+      env.io.stdout.write(`${JSON.stringify({ config: relativeTo(team, team.configPath), members, labelWarnings }, null, 2)}\n`);
       return;
     }
+    for (const warning of labelWarnings) say(env, `envseal: warning: ${warning}`);
     if (members.length === 0) {
       out('no members yet: envseal team add NAME RECIPIENT');
       return;
