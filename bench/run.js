@@ -5,7 +5,7 @@
 // hyperfine when it is installed, otherwise with this script's own timer), so a slow patch
 // of a shared machine hits all of them alike. Each command reports min, median and max.
 //
-// envseal's *added cost* (PRODUCT.md §9) is counted in Node starts:
+// envseal's *added cost* (README "Speed") is counted in Node starts:
 //   (t(envseal run -f F -- node app.js) − t(node app.js with F's variables already in its
 //    environment, no envseal)) ÷ t(bare node app.js)
 // once from the minimum of the runs (noise only ever adds time on a shared machine) and once
@@ -105,8 +105,8 @@ function setup() {
     writeFileSync(join(WORK, `plain-${n}.env`), envFile(n));
     cpSync(join(WORK, `plain-${n}.env`), join(WORK, `sealed-${n}.env`));
     envseal(['encrypt', `sealed-${n}.env`, '--age', recipient]);
-    // dotenvx at 10,000 keys: its encrypt alone takes minutes and one run over 20 s (PRODUCT.md
-    // §9 has ~126 s), so it is left out rather than measured once.
+    // dotenvx at 10,000 keys: its encrypt alone takes minutes and one run over 20 s (the README
+    // says ~126 s), so it is left out rather than measured once.
     if (!sizes.includes(n) || n > DOTENVX_MAX_KEYS) continue;
     cpSync(join(WORK, `plain-${n}.env`), join(WORK, `dotenvx-${n}.env`));
     sh(NODE, [DOTENVX, 'encrypt', '-f', `dotenvx-${n}.env`, '--quiet']);
@@ -206,7 +206,7 @@ function row(label, stat, last = '') {
   return `| ${label} | ${ms(stat.min)} | ${ms(stat.median)} | ${ms(stat.max)} | ${last} |`;
 }
 
-/** Added cost in Node starts, from the minimums and from the medians (PRODUCT.md §9). */
+/** Added cost in Node starts, from the minimums and from the medians (README "Speed"). */
 function addedCost(stat, same, bare) {
   return { min: (stat.min - same.min) / bare.min, median: (stat.median - same.median) / bare.median };
 }
@@ -310,7 +310,7 @@ function main() {
   const scanRatio = ratio(gitStats[1], gitStats[0]).min;
   const mergeRatio = ratio(gitStats[3], gitStats[0]).min;
   const targets = [
-    '| target (PRODUCT.md §9) | measured (min) | |',
+    '| target (README "Speed") | measured (min) | |',
     '|---|---|---|',
     `| envseal run, 100 keys: added cost ≤ 1.5 Node starts | ${fixed(runCost(100))} | ${check(runCost(100) <= 1.5)} |`,
     `| envseal run, 10,000 keys: added cost ≤ 2.0 Node starts | ${fixed(runCost(10000))} | ${check(runCost(10000) <= 2.0)} |`,

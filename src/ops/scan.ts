@@ -1,5 +1,5 @@
 /**
- * `envseal scan` (PRODUCT.md §4, issue 15): nothing secret reaches a commit. Findings:
+ * `envseal scan` (README "Keeping secrets out of git"): nothing secret reaches a commit. Findings:
  *  - unencrypted: plaintext that must be encrypted (ops/plaintext.ts, shared with
  *    `status --check`);
  *  - damaged: a sops file whose MAC does not verify, or that holds encrypted values without
