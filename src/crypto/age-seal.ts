@@ -11,7 +11,7 @@
  */
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import { bech32Decode } from '../keys/bech32.js';
-import { hkdf, x25519, x25519PrivateKey, x25519PublicKey } from './age-x25519.js';
+import { hkdf, x25519, x25519Ephemeral } from './age-x25519.js';
 
 const VERSION_LINE = 'age-encryption.org/v1';
 const X25519_INFO = 'age-encryption.org/v1/X25519';
@@ -35,8 +35,7 @@ export function x25519Stanza(recipient: string): StanzaMaker | null {
   if (decoded === null || decoded.hrp !== 'age' || decoded.data.length !== 32) return null;
   const theirs = Buffer.from(decoded.data);
   return (fileKey) => {
-    const ephemeral = x25519PrivateKey(randomBytes(32));
-    const share = x25519PublicKey(ephemeral);
+    const { privateKey: ephemeral, share } = x25519Ephemeral();
     const shared = x25519(ephemeral, theirs);
     // A recipient of small order gives an all-zero secret; age refuses to encrypt to it.
     if (shared === null) throw new RangeError('X25519 recipient of small order');

@@ -12,10 +12,10 @@
  * passphrase; a stanza with another tag is "not mine". Anything malformed in a stanza of our
  * type fails the file, as in age.
  */
-import { constants, createCipheriv, privateDecrypt, publicEncrypt, randomBytes, createPublicKey } from 'node:crypto';
+import { constants, createCipheriv, privateDecrypt, publicEncrypt, createPublicKey } from 'node:crypto';
 import type { SshPublicKey } from '../keys/ssh-key.js';
 import { bytesOf } from '../keys/ssh-wire.js';
-import { chachaOpen, decodeBase64NoPad, hkdf, MALFORMED, x25519, x25519PrivateKey, x25519PublicKey, type AgeIdentity, type Stanza } from './age-x25519.js';
+import { chachaOpen, decodeBase64NoPad, hkdf, MALFORMED, x25519, x25519Ephemeral, x25519PrivateKey, type AgeIdentity, type Stanza } from './age-x25519.js';
 import type { SshPrivateKey } from './ssh-private.js';
 
 const ED25519_LABEL = 'age-encryption.org/v1/ssh-ed25519';
@@ -30,8 +30,7 @@ export interface WrappedStanza {
 /** Wraps a file key for an SSH public key: one stanza. */
 export function wrapForSshKey(key: SshPublicKey, fileKey: Uint8Array): WrappedStanza {
   if (key.ed25519 !== undefined) {
-    const ephemeral = x25519PrivateKey(randomBytes(32));
-    const share = x25519PublicKey(ephemeral);
+    const { privateKey: ephemeral, share } = x25519Ephemeral();
     const shared = x25519(ephemeral, key.ed25519.x25519);
     if (shared === null) throw new RangeError('ssh-ed25519: a key of small order'); // refused when the recipient was parsed
     const secret = tweaked(key, shared);

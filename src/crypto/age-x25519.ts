@@ -16,11 +16,10 @@
  * two paths would disagree about which files are valid. Tests run both on the C2SP CCTV age
  * vectors. Failures are named after the vectors' categories.
  */
-import { createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { bech32Decode, bech32Encode } from '../keys/bech32.js';
 
 const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
-const SPKI_X25519 = Buffer.from('302a300506032b656e032100', 'hex');
 const X25519_INFO = Buffer.from('age-encryption.org/v1/X25519');
 const VERSION_LINE = 'age-encryption.org/v1';
 const ARMOR_BEGIN = '-----BEGIN AGE ENCRYPTED FILE-----';
@@ -55,8 +54,24 @@ export interface X25519Identity extends AgeIdentity {
   readonly publicKey: Buffer;
 }
 
+/**
+ * Parsed identities by their text. Deriving the keys costs about a millisecond, and a batch
+ * (scan, team add, rotate over hundreds of files) opens every file with the same few
+ * identities. Bounded; it holds nothing the caller's identity strings do not already hold.
+ */
+const parsedIdentities = new Map<string, X25519Identity | null>();
+const MAX_PARSED = 64;
+
 /** Null for identities that are not X25519 (post-quantum ones, say). */
 export function x25519Identity(identity: string): X25519Identity | null {
+  const known = parsedIdentities.get(identity);
+  if (known !== undefined) return known;
+  const parsed = parseX25519Identity(identity);
+  if (parsedIdentities.size < MAX_PARSED) parsedIdentities.set(identity, parsed);
+  return parsed;
+}
+
+function parseX25519Identity(identity: string): X25519Identity | null {
   const decoded = bech32Decode(identity);
   if (decoded === null || decoded.hrp !== 'age-secret-key-' || decoded.data.length !== 32) return null;
   const privateKey = x25519PrivateKey(decoded.data);
@@ -232,7 +247,9 @@ function unwrapX25519(id: X25519Identity, stanza: Stanza): Buffer | null | typeo
 export function x25519(privateKey: KeyObject, point: Buffer): Buffer | null {
   let shared: Buffer;
   try {
-    const publicKey = createPublicKey({ key: Buffer.concat([SPKI_X25519, point]), format: 'der', type: 'spki' });
+    // JWK, not DER: OpenSSL 3 decodes a DER key several times slower, and a batch does this per file.
+    if (point.length !== 32) return null;
+    const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: point.toString('base64url') }, format: 'jwk' });
     shared = diffieHellman({ privateKey, publicKey });
   } catch {
     return null;
@@ -243,6 +260,12 @@ export function x25519(privateKey: KeyObject, point: Buffer): Buffer | null {
 /** An X25519 private key from a 32-byte scalar (clamped by X25519 itself). */
 export function x25519PrivateKey(scalar: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.concat([PKCS8_X25519, scalar]), format: 'der', type: 'pkcs8' });
+}
+
+/** A fresh X25519 key pair (an ephemeral share): one call, several times faster than importing random bytes. */
+export function x25519Ephemeral(): { readonly privateKey: KeyObject; readonly share: Buffer } {
+  const { privateKey, publicKey } = generateKeyPairSync('x25519');
+  return { privateKey, share: Buffer.from(publicKey.export({ format: 'jwk' }).x as string, 'base64url') };
 }
 
 /** The public key (u-coordinate) of an X25519 private key. */

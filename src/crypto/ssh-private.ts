@@ -55,6 +55,9 @@ export function openSshKeyFile(file: SshKeyFile, passphrase: string | null, expe
   return opened;
 }
 
+/** The most bcrypt_pbkdf rounds (ssh-keygen -a) envseal spends on a passphrase. */
+export const MAX_BCRYPT_ROUNDS = 1024;
+
 function openOpenSsh(file: Extract<SshKeyFile, { format: 'openssh' }>, passphrase: string): SshOpen {
   let section = file.section;
   if (file.cipher !== 'none') {
@@ -64,7 +67,10 @@ function openOpenSsh(file: Extract<SshKeyFile, { format: 'openssh' }>, passphras
     const options = new WireReader(file.kdfOptions);
     const salt = options.string();
     const rounds = options.uint32();
-    if (!options.done || salt.length === 0 || salt.length > 1024 || rounds < 1 || rounds > 1 << 16) return { ok: false, reason: 'the key file is damaged (bcrypt options)' };
+    if (!options.done || salt.length === 0 || salt.length > 1024 || rounds < 1) return { ok: false, reason: 'the key file is damaged (bcrypt options)' };
+    // bcrypt_pbkdf here costs some 5 ms a round: ssh-keygen's default 16 is a tenth of a
+    // second, 1,024 several seconds; more would hang for minutes (a damaged count included).
+    if (rounds > MAX_BCRYPT_ROUNDS) return { ok: false, reason: `it asks for ${rounds} bcrypt rounds; envseal opens keys with at most ${MAX_BCRYPT_ROUNDS} (ssh-keygen -p -a 100 -f KEY re-protects it with 100)` };
     if (file.trailer.length !== cipher.tag || section.length % 16 !== 0) return { ok: false, reason: 'the key file is damaged (cipher text)' };
     const derived = bcryptPbkdf(Buffer.from(passphrase, 'utf8'), salt, rounds, cipher.key + cipher.iv);
     const decrypted = decrypt(cipher, derived, section, file.trailer);

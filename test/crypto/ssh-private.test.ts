@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bcryptPbkdf, piWords } from '../../src/crypto/bcrypt-pbkdf.js';
-import { openSshKeyFile } from '../../src/crypto/ssh-private.js';
+import { MAX_BCRYPT_ROUNDS, openSshKeyFile } from '../../src/crypto/ssh-private.js';
 import { isEncrypted, readSshKeyFile, type SshKeyFile } from '../../src/keys/ssh-key-file.js';
 import { parseSshPublicKey } from '../../src/keys/ssh-key.js';
 import { suiteDir } from '../helpers/cli.js';
@@ -117,6 +117,20 @@ describe.skipIf(NO_SSH_KEYGEN !== null)(`private key files from ssh-keygen${NO_S
       const reason = JSON.stringify(result);
       for (const chunk of body.match(/.{12}/g) ?? []) expect(reason).not.toContain(chunk);
     }
+  });
+
+  it(`more bcrypt rounds than ${MAX_BCRYPT_ROUNDS} are refused with a reason that says how to fix it, before any work`, () => {
+    const locked = readFileSync(makeSshKey(dir, 'many-rounds', { passphrase: 'pass phrase', rounds: 1 }).file, 'latin1');
+    const bytes = Buffer.from(locked.trim().split('\n').slice(1, -1).join(''), 'base64');
+    // kdfoptions: after "bcrypt", a string (length, then salt string, then uint32 rounds).
+    const at = bytes.indexOf('bcrypt') + 'bcrypt'.length + 4;
+    const saltLength = bytes.readUInt32BE(at);
+    bytes.writeUInt32BE(65_536, at + 4 + saltLength);
+    const read = readSshKeyFile(Buffer.from(`-----BEGIN OPENSSH PRIVATE KEY-----\n${bytes.toString('base64')}\n-----END OPENSSH PRIVATE KEY-----\n`));
+    if (!read.ok) throw new Error(read.reason);
+    const opened = openSshKeyFile(read.file, 'pass phrase');
+    expect(opened.ok).toBe(false);
+    expect(opened.ok ? '' : opened.reason).toMatch(/asks for 65536 bcrypt rounds; envseal opens keys with at most 1024 \(ssh-keygen -p -a 100/);
   });
 
   it('any damage to a key file (bytes changed, cut, or added) ends in a reason, never an exception', () => {
