@@ -9,9 +9,9 @@
  * The output is checked the other way round by the `age` binary, by age-encryption and by
  * our reader (age-x25519.ts) in the tests.
  */
-import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { bech32Decode } from '../keys/bech32.js';
-import { hkdf, x25519, x25519Ephemeral } from './age-x25519.js';
+import { chachaSeal, hkdf, unpadded, x25519, x25519Ephemeral } from './age-x25519.js';
 
 const VERSION_LINE = 'age-encryption.org/v1';
 const X25519_INFO = 'age-encryption.org/v1/X25519';
@@ -76,13 +76,4 @@ function armor(file: Buffer): string {
   let body = '';
   for (let at = 0; at < b64.length; at += 64) body += `${b64.slice(at, at + 64)}\n`;
   return `-----BEGIN AGE ENCRYPTED FILE-----\n${body}-----END AGE ENCRYPTED FILE-----\n`;
-}
-
-function chachaSeal(key: Buffer, nonce: Buffer, plaintext: Uint8Array): Buffer {
-  const c = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
-  return Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]);
-}
-
-function unpadded(bytes: Buffer): string {
-  return bytes.toString('base64').replace(/=+$/, '');
 }

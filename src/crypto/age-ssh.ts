@@ -12,30 +12,25 @@
  * passphrase; a stanza with another tag is "not mine". Anything malformed in a stanza of our
  * type fails the file, as in age.
  */
-import { constants, createCipheriv, privateDecrypt, publicEncrypt, createPublicKey } from 'node:crypto';
+import { constants, privateDecrypt, publicEncrypt, createPublicKey } from 'node:crypto';
 import type { SshPublicKey } from '../keys/ssh-key.js';
 import { bytesOf } from '../keys/ssh-wire.js';
-import { chachaOpen, decodeBase64NoPad, hkdf, MALFORMED, x25519, x25519Ephemeral, x25519PrivateKey, type AgeIdentity, type Stanza } from './age-x25519.js';
+import type { SealedStanza } from './age-seal.js';
+import { chachaOpen, chachaSeal, decodeBase64NoPad, hkdf, MALFORMED, unpadded, x25519, x25519Ephemeral, x25519PrivateKey, type AgeIdentity, type Stanza } from './age-x25519.js';
 import type { SshPrivateKey } from './ssh-private.js';
 
 const ED25519_LABEL = 'age-encryption.org/v1/ssh-ed25519';
 const RSA_LABEL = Buffer.from('age-encryption.org/v1/ssh-rsa');
 
-/** A stanza as age-encryption's Encrypter takes it from a custom recipient. */
-export interface WrappedStanza {
-  readonly args: string[];
-  readonly body: Uint8Array;
-}
-
 /** Wraps a file key for an SSH public key: one stanza. */
-export function wrapForSshKey(key: SshPublicKey, fileKey: Uint8Array): WrappedStanza {
+export function wrapForSshKey(key: SshPublicKey, fileKey: Uint8Array): SealedStanza {
   if (key.ed25519 !== undefined) {
     const { privateKey: ephemeral, share } = x25519Ephemeral();
     const shared = x25519(ephemeral, key.ed25519.x25519);
     if (shared === null) throw new RangeError('ssh-ed25519: a key of small order'); // refused when the recipient was parsed
     const secret = tweaked(key, shared);
     const wrapKey = hkdf(secret, Buffer.concat([share, key.ed25519.x25519]), ED25519_LABEL);
-    return { args: ['ssh-ed25519', key.tag, unpadded(share)], body: chachaSeal(wrapKey, fileKey) };
+    return { args: ['ssh-ed25519', key.tag, unpadded(share)], body: chachaSeal(wrapKey, Buffer.alloc(12), fileKey) };
   }
   if (key.rsa !== undefined) {
     const publicKey = createPublicKey({ key: { kty: 'RSA', n: bytesOf(key.rsa.n).toString('base64url'), e: bytesOf(key.rsa.e).toString('base64url') }, format: 'jwk' });
@@ -81,13 +76,4 @@ function tweaked(key: SshPublicKey, shared: Buffer): Buffer {
   // X25519 of the tweak with the shared secret as a point; a zero result is impossible for
   // a point of large order, and age ignores the error this would be.
   return x25519(x25519PrivateKey(tweak), shared) ?? Buffer.alloc(32);
-}
-
-function chachaSeal(key: Buffer, plaintext: Uint8Array): Buffer {
-  const c = createCipheriv('chacha20-poly1305', key, Buffer.alloc(12), { authTagLength: 16 });
-  return Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]);
-}
-
-function unpadded(bytes: Buffer): string {
-  return bytes.toString('base64').replace(/=+$/, '');
 }

@@ -16,7 +16,7 @@
  * two paths would disagree about which files are valid. Tests run both on the C2SP CCTV age
  * vectors. Failures are named after the vectors' categories.
  */
-import { createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { bech32Decode, bech32Encode } from '../keys/bech32.js';
 
 const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
@@ -283,6 +283,17 @@ export function chachaOpen(key: Buffer, nonce: Buffer, sealed: Buffer): Buffer |
   } catch {
     return null;
   }
+}
+
+/** ChaCha20-Poly1305: the ciphertext with its 16-byte tag appended, as age writes it. */
+export function chachaSeal(key: Buffer, nonce: Buffer, plaintext: Uint8Array): Buffer {
+  const c = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG });
+  return Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]);
+}
+
+/** Base64 without padding, as age's header writes it. */
+export function unpadded(bytes: Buffer): string {
+  return bytes.toString('base64').replace(/=+$/, '');
 }
 
 export function hkdf(ikm: Buffer, salt: Buffer, info: string | Buffer, length = 32): Buffer {

@@ -152,16 +152,8 @@ export function discoverIdentities(host: Host, options: DiscoveryOptions = {}): 
   if (file === undefined) tried.push(`${KEY_FILE_ENV}: not set`);
   else keyFile(`${KEY_FILE_ENV}=${file}`, file);
 
-  const command = host.env[KEY_CMD_ENV];
-  const argv = command === undefined ? null : splitCommandLine(command);
-  if (command === undefined) tried.push(`${KEY_CMD_ENV}: not set`);
-  else if (argv === null || argv.length === 0) tried.push(`${KEY_CMD_ENV}: cannot be split into a command (unbalanced quotes?)`);
-  else {
-    const label = `${KEY_CMD_ENV} (${argv[0]})`;
-    const output = runKeyCommand(host, argv, options);
-    if (typeof output === 'string') tried.push(`${label}: ${output}`);
-    else take(label, Buffer.from(output.stdout));
-  }
+  const commandOutput = keyCommandOutput(host, KEY_CMD_ENV, options, tried);
+  if (commandOutput !== null) take(commandOutput.label, commandOutput.stdout);
 
   const defaultFile = defaultKeysFile(host);
   if (defaultFile === null) tried.push('user config directory: cannot be determined (HOME is not set)');
@@ -219,16 +211,8 @@ function discoverSshKeys(host: Host, options: DiscoveryOptions, tried: string[],
   if (file === undefined) tried.push(`${SSH_KEY_FILE_ENV}: not set`);
   else keyFile(`${SSH_KEY_FILE_ENV}=${file}`, file);
 
-  const command = host.env[SSH_KEY_CMD_ENV];
-  const argv = command === undefined ? null : splitCommandLine(command);
-  if (command === undefined) tried.push(`${SSH_KEY_CMD_ENV}: not set`);
-  else if (argv === null || argv.length === 0) tried.push(`${SSH_KEY_CMD_ENV}: cannot be split into a command (unbalanced quotes?)`);
-  else {
-    const label = `${SSH_KEY_CMD_ENV} (${argv[0]})`;
-    const output = runKeyCommand(host, argv, options);
-    if (typeof output === 'string') tried.push(`${label}: ${output}`);
-    else take(label, Buffer.from(output.stdout), null, true);
-  }
+  const commandOutput = keyCommandOutput(host, SSH_KEY_CMD_ENV, options, tried);
+  if (commandOutput !== null) take(commandOutput.label, commandOutput.stdout, null, true);
 
   const defaults = defaultSshKeyFiles(host);
   if (defaults.length === 0) tried.push('~/.ssh: cannot be determined (HOME is not set)');
@@ -251,6 +235,30 @@ function publicKeyNextTo(host: Host, path: string | null): SshPublicKey | string
 }
 
 /** Runs a key command (SOPS_AGE_RECIPIENT set as sops sets it): its output, or why there is none. */
+/**
+ * The output of the command the variable `name` holds (split as a shell would, run without a
+ * shell), or null with the reason added to `tried`: not set, not a command, or it failed.
+ */
+function keyCommandOutput(host: Host, name: string, options: DiscoveryOptions, tried: string[]): { label: string; stdout: Buffer } | null {
+  const command = host.env[name];
+  if (command === undefined) {
+    tried.push(`${name}: not set`);
+    return null;
+  }
+  const argv = splitCommandLine(command);
+  if (argv === null || argv.length === 0) {
+    tried.push(`${name}: cannot be split into a command (unbalanced quotes?)`);
+    return null;
+  }
+  const label = `${name} (${argv[0]})`;
+  const output = runKeyCommand(host, argv, options);
+  if (typeof output === 'string') {
+    tried.push(`${label}: ${output}`);
+    return null;
+  }
+  return { label, stdout: Buffer.from(output.stdout) };
+}
+
 function runKeyCommand(host: Host, argv: readonly string[], options: DiscoveryOptions): { stdout: string } | string {
   const extraEnv: Record<string, string> = options.recipientHint === undefined ? {} : { SOPS_AGE_RECIPIENT: options.recipientHint };
   try {

@@ -94,7 +94,7 @@ describe.skipIf(NO_SSH_KEYGEN !== null)(`SSH stanzas against the age binary${NO_
     const key = openedKey(ed);
     const id = sshAgeIdentity(key);
     const good = wrapForSshKey(key.publicKey, randomBytes(16));
-    const stanza = (args: string[], body: Uint8Array = good.body): Stanza => ({ args, body: Buffer.from(body) });
+    const stanza = (args: readonly string[], body: Uint8Array = good.body): Stanza => ({ args, body: Buffer.from(body) });
     expect(id.unwrap(stanza(good.args))).toHaveLength(16);
     expect(id.unwrap(stanza(['ssh-ed25519', 'AAAAAA', good.args[2] as string]))).toBeNull();
     expect(id.unwrap(stanza(['ssh-ed25519', good.args[1] as string]))).toBe(MALFORMED);
