@@ -5,7 +5,7 @@
 // and the bundle is compiled as usual, so a stale cache costs a file read, never correctness.
 'use strict';
 const { readFileSync } = require('node:fs');
-const { createRequire, wrap } = require('node:module');
+const { createRequire } = require('node:module');
 const { dirname, join } = require('node:path');
 const { Script } = require('node:vm');
 
@@ -13,10 +13,13 @@ function bundlePath(name) {
   return join(__dirname, '..', 'dist', 'bundle', `${name}.cjs`);
 }
 
-/** Compiles and runs the bundle as a CommonJS module; returns its exports and the compiled script. */
+/**
+ * Compiles and runs the bundle as a CommonJS module; returns its exports and the compiled
+ * script. The bundle's text is already the module wrapper function (scripts/bundle.mjs).
+ */
 function compileBundle(name, cachedData) {
   const filename = bundlePath(name);
-  const script = new Script(wrap(readFileSync(filename, 'utf8')), { filename, cachedData });
+  const script = new Script(readFileSync(filename, 'utf8'), { filename, cachedData });
   const module = { exports: {}, filename, id: filename, loaded: false };
   script.runInThisContext()(module.exports, createRequire(filename), module, filename, dirname(filename));
   module.loaded = true;
@@ -28,7 +31,7 @@ function loadBundle(name) {
   try {
     cachedData = readFileSync(`${bundlePath(name)}.cache`);
   } catch {
-    return require(bundlePath(name));
+    cachedData = undefined; // compiled from its text alone
   }
   return compileBundle(name, cachedData).exports;
 }

@@ -65,7 +65,10 @@ export function nodeHost(options: HostOptions = {}): Host {
     platform: process.platform,
     homedir: homedir(),
     uid: process.getuid?.() ?? null,
-    readFileSync: (path) => new Uint8Array(readFileSync(path)),
+    readFileSync: (path) => {
+      const data = readFileSync(path);
+      return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    },
     fileModeSync: (path) => {
       try {
         return statSync(path).mode & 0o7777;

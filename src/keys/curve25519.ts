@@ -11,8 +11,11 @@
 import { createPrivateKey, createPublicKey, diffieHellman } from 'node:crypto';
 
 const P = (1n << 255n) - 19n;
-/** The Edwards curve constant d = −121665 / 121666. */
-const D = mod(-121665n * inverse(121666n));
+/**
+ * The Edwards curve constant d = −121665 / 121666 mod p (RFC 8032 §5.1), written out: working
+ * it out took every envseal start half a millisecond.
+ */
+const D = 37095705934669439343138083508754565189542113879843219016388785533085940283555n;
 
 function mod(a: bigint): bigint {
   const r = a % P;

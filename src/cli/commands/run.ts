@@ -43,13 +43,16 @@ export async function runHandler(env: CommandEnv, args: RunArgs): Promise<void> 
   const values = await loadValues(ctx, files, args.inputFormat, args.flatten);
   const childEnv = buildEnv(env.io.env, env.io.platform, values, args);
   checkRequired(childEnv, [...commaSeparatedKeys(args.require), ...(args.example === undefined ? [] : await exampleKeys(ctx, args.example))]);
-  const masked = valuesToMask(values, new Set(commaSeparatedKeys(args.maskKeys)));
+  // Only --mask and GitHub's log masking use them: judging every value costs a 10,000-key run
+  // ~6 MB of garbage (issue 18's heap profile).
+  const githubMask = args.githubMask && env.io.env.GITHUB_ACTIONS === 'true';
+  const masked = args.mask || githubMask ? valuesToMask(values, new Set(commaSeparatedKeys(args.maskKeys))) : [];
   await removeAbandonedSecretFiles(env.io);
   const projectFolders = [env.io.cwd, ...files.map((f) => dirname(resolveFromCwd(ctx, f)))];
   const folder = asFiles.length === 0 ? null : await writeSecretFiles(ctx, asFiles, values, childEnv, { projectFolders, removeOnSignal: true });
   try {
     // Registered before the child starts, so the runner masks its very first line of output.
-    if (args.githubMask && env.io.env.GITHUB_ACTIONS === 'true') env.io.stdout.write(githubMaskCommands(masked));
+    if (githubMask) env.io.stdout.write(githubMaskCommands(masked));
     const exec = () =>
       execChild({
         command,
