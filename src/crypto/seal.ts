@@ -9,7 +9,7 @@ import { aadFor, mapLeaves, type Comment, type Leaf, type LeafContext, type MapN
 import { b64encode, decryptEnc, encryptText, IV_LENGTH, looksEncrypted, parseEnc } from './enc-value.js';
 import { MacBuilder } from './mac.js';
 import { compileRule, type EncryptionRule } from '../rules/rules.js';
-import { scalarFromText, scalarText, utf8 } from '../formats/go-scalars.js';
+import { isUtf8, scalarFromText, scalarText, utf8 } from '../formats/go-scalars.js';
 import type { IvStash } from './stash.js';
 
 export interface SealPolicy {
@@ -76,23 +76,31 @@ interface Where {
  * different ciphertexts (the same value twice, as sops's own IV cache can write, is harmless).
  */
 class IvGuard {
-  readonly #seen = new Map<string, string>();
+  /** By IV: what it carried (empty for a fresh seal), as the AAD and the stored ENC value. */
+  readonly #seen = new Map<string, { readonly aad: string; readonly sealed: string }>();
 
   /** The IV to seal with: the stashed one unless another leaf already used it. */
   fresh(stashed: Uint8Array | undefined): Uint8Array {
     const iv = stashed !== undefined && !this.#seen.has(b64encode(stashed)) ? stashed : new Uint8Array(randomBytes(IV_LENGTH));
-    this.#seen.set(b64encode(iv), '');
+    this.#seen.set(b64encode(iv), FRESH);
     return iv;
   }
 
   /** Records an opened value's IV; false when the IV already carried something else. */
   opened(iv: Uint8Array, aad: string, sealed: string): boolean {
     const id = b64encode(iv);
-    const what = `${aad}\u0000${sealed.replace(/,type:[^\]]*\]$/, '')}`;
     const before = this.#seen.get(id);
-    this.#seen.set(id, what);
-    return before === undefined || before === what;
+    this.#seen.set(id, { aad, sealed });
+    // The same ciphertext under the same AAD is the same message, whatever its type says.
+    return before === undefined || (before.aad === aad && withoutType(before.sealed) === withoutType(sealed));
   }
+}
+
+const FRESH = { aad: '', sealed: '' };
+
+/** Only compared when two values share an IV, so a 10,000-value file builds no copies. */
+function withoutType(sealed: string): string {
+  return sealed.replace(/,type:[^\]]*\]$/, '');
 }
 
 function encryptLeaf(key: Uint8Array, stash: IvStash, ivs: IvGuard, at: Where, type: string, text: string): string {
@@ -220,7 +228,7 @@ function openScalar(stored: string, key: Uint8Array, stash: IvStash | null, ivs:
   }
   const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
   if (parsed.value.type === 'comment' && inList) {
-    if (stash !== null && Buffer.from(text, 'utf8').equals(raw)) stash.remember(at.doc, at.place, 'comment', text, parsed.value.iv);
+    if (stash !== null && isUtf8(raw)) stash.remember(at.doc, at.place, 'comment', text, parsed.value.iv);
     return { kind: 'comment', text };
   }
   const scalar = scalarFromText(parsed.value.type, text, raw);
@@ -234,7 +242,7 @@ function openScalar(stored: string, key: Uint8Array, stash: IvStash | null, ivs:
   // byte-identical plaintext (same type bytes, same AAD), never for a different message.
   // Plaintext that is not valid UTF-8 is kept as raw bytes (a `bytes` leaf) and stashed under
   // its own key (see encryptRaw).
-  if (stash !== null && Buffer.from(text, 'utf8').equals(raw)) {
+  if (stash !== null && isUtf8(raw)) {
     stash.remember(at.doc, at.place, parsed.value.type === 'int64' ? 'int' : parsed.value.type, text, parsed.value.iv);
   } else if (stash !== null && parsed.value.type === 'str') {
     stash.remember(at.doc, at.place, RAW_STASH_TYPE, b64encode(raw), parsed.value.iv);
@@ -251,7 +259,7 @@ function openComment(leaf: Comment, key: Uint8Array, stash: IvStash | null, ivs:
   try {
     const raw = decryptEnc(key, parsed.value, at.aad);
     const text = Buffer.from(raw).toString('utf8');
-    if (stash !== null && Buffer.from(text, 'utf8').equals(raw)) stash.remember(at.doc, at.place, 'comment', text, parsed.value.iv);
+    if (stash !== null && isUtf8(raw)) stash.remember(at.doc, at.place, 'comment', text, parsed.value.iv);
     return { ...leaf, text };
   } catch {
     return leaf;

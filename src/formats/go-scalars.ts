@@ -3,6 +3,7 @@
  * These bytes are Go's formatting, not JavaScript's: `True`/`False`, floats in positional
  * notation with the shortest round-trip digits and never an exponent, int64 in decimal.
  */
+import { isUtf8 as nodeIsUtf8 } from 'node:buffer';
 import type { Scalar } from '../tree.js';
 
 export type SopsType = 'str' | 'int' | 'float' | 'bool' | 'time' | 'comment' | 'bytes';
@@ -38,9 +39,13 @@ export function scalarText(scalar: Scalar): { type: SopsType; text: string } {
   }
 }
 
-/** Whether bytes are valid UTF-8 (so a JavaScript string holds them exactly). */
+/**
+ * Whether bytes are valid UTF-8 (so a JavaScript string holds them exactly): Node's own check,
+ * which answers as decoding and re-encoding would, without the two copies (every value `run`
+ * opens goes through here).
+ */
 export function isUtf8(bytes: Uint8Array): boolean {
-  return Buffer.from(Buffer.from(bytes).toString('utf8'), 'utf8').equals(bytes);
+  return nodeIsUtf8(bytes);
 }
 
 /**
@@ -124,7 +129,7 @@ export function scalarFromText(type: string, text: string, raw: Uint8Array): Sca
   switch (type) {
     case 'str':
       // Not valid UTF-8 (a `!!binary` value sops stored as a string): kept as the raw bytes.
-      return Buffer.from(text, 'utf8').equals(raw) ? { kind: 'str', value: text } : { kind: 'bytes', value: new Uint8Array(raw) };
+      return isUtf8(raw) ? { kind: 'str', value: text } : { kind: 'bytes', value: new Uint8Array(raw) };
     case 'int':
     case 'int64': {
       const value = parseGoInt(text);

@@ -63,6 +63,7 @@ export function resolvedEntries(stored: Node | undefined, opened: MapNode): Pair
     const storedSources = storedValue === undefined ? null : mergeSources(storedValue);
     sources.forEach((source, k) => merged.push(resolvedEntries(storedSources?.[k], source)));
   });
+  if (merged.length === 0) return own; // no `<<`: nothing to add
   const seen = new Set(own.map((e) => e.key));
   const out = [...own];
   for (const entries of merged) {
