@@ -136,7 +136,7 @@ function canonicalPadding(field: string): boolean {
 }
 
 export function b64encode(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('base64');
 }
 
 export function b64decode(text: string): Uint8Array {

@@ -226,7 +226,7 @@ function openScalar(stored: string, key: Uint8Array, stash: IvStash | null, ivs:
       hint: 'the file was changed outside envseal; restore it from git',
     });
   }
-  const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+  const text = (Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)).toString('utf8');
   if (parsed.value.type === 'comment' && inList) {
     if (stash !== null && isUtf8(raw)) stash.remember(at.doc, at.place, 'comment', text, parsed.value.iv);
     return { kind: 'comment', text };
