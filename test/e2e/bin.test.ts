@@ -1,5 +1,5 @@
 /** A handful of tests that spawn the built CLI (bin/envseal.cjs → dist/) in a clean environment. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,5 +45,25 @@ describe('the built CLI', () => {
     const cwd = tempDir();
     expect(envseal(['frobnicate'], cwd).code).toBe(2);
     expect(envseal(['decrypt', 'missing.env'], cwd).code).toBe(7);
+  });
+
+  it('writes all of a large output to a reader that is slow to take it, then exits with its code', async () => {
+    // bin/envseal.cjs exits without tearing the heap down when nothing is left to flush; output
+    // still buffered for a pipe must never be cut short by that.
+    const cwd = tempDir();
+    const keys = join(cwd, 'me.key');
+    const recipient = envseal(['keygen', '--out', keys], cwd).stdout.trim();
+    const lines = Array.from({ length: 3000 }, (_, i) => `KEY_${i}=value-${i}-${'x'.repeat(200)}`);
+    writeFileSync(join(cwd, 'big.env'), `${lines.join('\n')}\n`);
+    expect(envseal(['encrypt', 'big.env', '--age', recipient], cwd).code).toBe(0);
+    const child = spawn(process.execPath, [BIN, 'decrypt', 'big.env'], { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: join(cwd, '.home'), SOPS_AGE_KEY_FILE: keys } });
+    child.stdout.pause(); // nothing is read for a while: the pipe fills up
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stdout.resume();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(`${lines.join('\n')}\n`);
   });
 });
