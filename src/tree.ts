@@ -129,7 +129,10 @@ export function isScalar(node: Node | Comment | Blank): node is Scalar {
  * list, getsops/sops#2281; without one the stack plays no part.)
  */
 export function mapLeaves(doc: MapNode, fn: LeafFn): MapNode {
-  return walkMap(doc, [], [], [], fn);
+  // Down through maps alone a leaf's place is its path: the two share one array until a list
+  // or a comment makes them differ (one array fewer per leaf of a 10,000-key file).
+  const root: string[] = [];
+  return walkMap(doc, root, root, [], fn);
 }
 
 /** Visits every leaf in walk order without rebuilding anything. */
@@ -165,7 +168,8 @@ function walkMap(node: MapNode, path: string[], place: Place[], outer: string[][
       level.push(item.text);
       items.push(fn(item, { path, commentStack: stack, isComment: true, inList: false, place: [...place, { comment: comments++ }] }) as Comment);
     } else {
-      const value = walkNode(item.value, [...path, item.key], [...place, item.key], stack, fn);
+      const childPath = [...path, item.key];
+      const value = walkNode(item.value, childPath, place === path ? childPath : [...place, item.key], stack, fn);
       items.push(value === item.value ? item : { ...item, value });
       level.length = 0;
     }

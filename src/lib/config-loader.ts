@@ -46,7 +46,9 @@ export function paths(options: LoadOptions): string[] {
 
 export function plain(values: ReadonlyMap<string, EnvValue>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, { value }] of values) out[key] = value;
+  values.forEach(({ value }, key) => {
+    out[key] = value;
+  });
   return out;
 }
 

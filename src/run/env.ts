@@ -83,7 +83,8 @@ export function addDocuments(
   encrypted: boolean,
 ): void {
   docs.forEach((doc, i) => {
-    for (const [key, value] of documentToEnv(stored[i] ?? doc, doc, { flatten, file })) into.set(key, encrypted ? value : { ...value, secret: false });
+    // forEach, not for…of: no [key, value] pair per variable (10,000 of them in a large file).
+    documentToEnv(stored[i] ?? doc, doc, { flatten, file }).forEach((value, key) => into.set(key, encrypted ? value : { ...value, secret: false }));
   });
 }
 
@@ -118,9 +119,9 @@ export function buildEnv(parent: Readonly<Record<string, string | undefined>>, p
     const value = parent[name];
     if (value !== undefined) base[name] = value;
   }
-  for (const [name, { value }] of values) {
+  values.forEach(({ value }, name) => {
     if (choices.override || !(name in base)) base[name] = value;
-  }
+  });
   return base;
 }
 
