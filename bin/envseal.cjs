@@ -12,12 +12,12 @@ const { loadBundle } = require('./load-bundle.cjs');
 const FAST = { run: 'run', scan: 'scan', git: 'merge' };
 const argv = process.argv.slice(2);
 const fast = Object.hasOwn(FAST, argv[0] ?? '') ? loadBundle(FAST[argv[0]]) : null;
-const { main, nodeIo } = fast !== null && fast.takes(argv) ? fast : loadBundle('envseal');
+const { main, nodeIo, safeToExitNow } = fast !== null && fast.takes(argv) ? fast : loadBundle('envseal');
 
 main(argv, nodeIo({ script: __filename })).then((code) => {
-  // The command is done. With nothing left to flush, exit at once: a normal exit first tears
-  // down the whole heap, which a 10,000-key run pays ~5 ms for (bench/RESULTS.md). Output still
-  // buffered (an asynchronous pipe) is never cut short: then the exit waits for it.
-  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);
+  // The command is done. When nothing is left to flush, no write failed and no signal handler
+  // is waiting (safeToExitNow, src/io/io.ts), exit at once: a normal exit first tears down the
+  // whole heap. Otherwise the usual way, which waits for all of that.
+  if (safeToExitNow()) process.exit(code);
   process.exitCode = code;
 });

@@ -2,7 +2,7 @@
 import { runMergeDriver } from './commands/merge-driver.js';
 import { fastKind, fastMain } from './fast.js';
 
-export { nodeIo } from '../io/io.js';
+export { nodeIo, safeToExitNow } from '../io/io.js';
 export const takes = (argv: readonly string[]): boolean => fastKind(argv) === 'merge';
 export const main = fastMain('merge', async (env, args) => {
   env.exitCode = await runMergeDriver(env, args);

@@ -2,6 +2,6 @@
 import { runHandler } from './commands/run.js';
 import { fastKind, fastMain } from './fast.js';
 
-export { nodeIo } from '../io/io.js';
+export { nodeIo, safeToExitNow } from '../io/io.js';
 export const takes = (argv: readonly string[]): boolean => fastKind(argv) === 'run';
 export const main = fastMain('run', runHandler);

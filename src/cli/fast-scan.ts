@@ -2,6 +2,6 @@
 import { scanHandler } from './commands/scan.js';
 import { fastKind, fastMain } from './fast.js';
 
-export { nodeIo } from '../io/io.js';
+export { nodeIo, safeToExitNow } from '../io/io.js';
 export const takes = (argv: readonly string[]): boolean => fastKind(argv) === 'scan';
 export const main = fastMain('scan', scanHandler);

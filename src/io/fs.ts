@@ -43,6 +43,7 @@ export interface WriteOptions {
 }
 
 export interface Fs {
+  /** The whole file: a view that may share a larger buffer (use byteOffset with `.buffer`). */
   readFile(path: string): Promise<Uint8Array>;
   stat(path: string): Promise<FileStat | null>;
   /**

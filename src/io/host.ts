@@ -33,7 +33,10 @@ export interface Host {
   readonly homedir: string;
   /** This process's user id; null where the system has none (Windows). */
   readonly uid: number | null;
-  /** Reads a whole file. Throws the Node error (with its `code`: ENOENT, EACCES, …). */
+  /**
+   * Reads a whole file: a view that may share a larger buffer (use byteOffset with `.buffer`).
+   * Throws the Node error (with its `code`: ENOENT, EACCES, …).
+   */
   readFileSync(path: string): Uint8Array;
   /** The permission bits of a file, or null when it cannot be inspected. */
   fileModeSync(path: string): number | null;

@@ -9,7 +9,7 @@
  * Ctrl-C goes to it, and `runOnTerminal` forwards SIGTERM/SIGHUP and reports them; the
  * command then cleans up on its normal path.
  */
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export interface Interrupts {
   /** Registers a synchronous undo step; the returned function unregisters it. */

@@ -8,7 +8,7 @@
 import { isatty } from 'node:tty';
 import { memoryTempRoot, nodeFs, type Fs } from './fs.js';
 import { nodeHost, type CommandResult, type Env, type Host } from './host.js';
-import { processInterrupts } from './interrupts.js';
+import { processInterrupts, SIGNALS } from './interrupts.js';
 import { promptOnTerminal, runCapture, runOnTerminal, type CaptureOptions, type InteractiveResult } from './terminal.js';
 
 export type { Fs, FileStat, DirEntry, WriteOptions, PrivateFolder, WriteSteps } from './fs.js';
@@ -61,17 +61,39 @@ export interface NodeIoOptions {
   readonly script?: string | undefined;
 }
 
+/** The standard streams this process has written to (see {@link safeToExitNow}). */
+const writtenTo = new Set<NodeJS.WriteStream>();
+
+function writeTo(stream: NodeJS.WriteStream, data: string | Uint8Array): void {
+  writtenTo.add(stream);
+  stream.write(data);
+}
+
+/**
+ * Whether bin/envseal.cjs may end the process at once when a command has finished, skipping
+ * the heap's teardown (~5 ms; bench/RESULTS.md): nothing written is still waiting to be
+ * flushed, no write failed (a full disk or a closed pipe must still reach its error and exit
+ * code, which Node reports a turn later), and no interrupt handler is installed (a signal
+ * received during the last step must still end the process with 128+n: processInterrupts
+ * keeps its handlers for two more turns). Streams never written to are not touched: creating
+ * process.stdout costs milliseconds.
+ */
+export function safeToExitNow(): boolean {
+  for (const stream of writtenTo) if (stream.writableLength > 0 || stream.errored !== null) return false;
+  return SIGNALS.every((signal) => process.listenerCount(signal) === 0);
+}
+
 /** The real world. Only the entry points (bin/, the library) call this. */
 export function nodeIo(options: NodeIoOptions = {}): Io {
   const host = nodeHost({ env: options.env });
   const interrupts = processInterrupts(process);
-  const say = (line: string): void => void process.stderr.write(`envseal: ${line}\n`);
+  const say = (line: string): void => writeTo(process.stderr, `envseal: ${line}\n`);
   return {
     ...host,
     cwd: options.cwd ?? process.cwd(),
     // isatty() instead of process.stdin.isTTY: creating the stdin stream costs ~3 ms of every run.
-    stdout: { write: (data) => void process.stdout.write(data), isTTY: isatty(1) },
-    stderr: { write: (data) => void process.stderr.write(data), isTTY: isatty(2) },
+    stdout: { write: (data) => writeTo(process.stdout, data), isTTY: isatty(1) },
+    stderr: { write: (data) => writeTo(process.stderr, data), isTTY: isatty(2) },
     stdin: {
       isTTY: isatty(0),
       async read() {

@@ -1,6 +1,6 @@
 /** A handful of tests that spawn the built CLI (bin/envseal.cjs → dist/) in a clean environment. */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
@@ -65,5 +65,21 @@ describe('the built CLI', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(0);
     expect(Buffer.concat(chunks).toString('utf8')).toBe(`${lines.join('\n')}\n`);
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('never reports success for output that could not be written (a full disk)', () => {
+    // The early exit (safeToExitNow) must not beat Node's report of a failed write by a turn.
+    const cwd = tempDir();
+    const keys = join(cwd, 'me.key');
+    const recipient = envseal(['keygen', '--out', keys], cwd).stdout.trim();
+    writeFileSync(join(cwd, '.env'), 'TOKEN=s3cret-value-for-the-disk\n');
+    expect(envseal(['encrypt', '.env', '--age', recipient], cwd).code).toBe(0);
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [BIN, 'decrypt', '.env'], { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: join(cwd, '.home'), SOPS_AGE_KEY_FILE: keys }, stdio: ['ignore', full, 'pipe'] });
+      expect(r.status).not.toBe(0);
+    } finally {
+      closeSync(full);
+    }
   });
 });
