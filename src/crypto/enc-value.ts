@@ -135,8 +135,13 @@ function canonicalPadding(field: string): boolean {
   return digit >= 0 && (digit & (twoPads ? 0x0f : 0x03)) === 0;
 }
 
+/** The same bytes as a Buffer, without a copy (and without a new object when they are one already). */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 export function b64encode(bytes: Uint8Array): string {
-  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('base64');
+  return asBuffer(bytes).toString('base64');
 }
 
 export function b64decode(text: string): Uint8Array {

@@ -6,10 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { IntegrityError } from '../errors.js';
 import { aadFor, mapLeaves, type Comment, type Leaf, type LeafContext, type MapNode, type Place, type Scalar } from '../tree.js';
-import { b64encode, decryptEnc, encryptText, IV_LENGTH, looksEncrypted, parseEnc } from './enc-value.js';
+import { asBuffer, b64encode, decryptEnc, encryptText, IV_LENGTH, looksEncrypted, parseEnc } from './enc-value.js';
 import { MacBuilder } from './mac.js';
 import { compileRule, type EncryptionRule } from '../rules/rules.js';
-import { isUtf8, scalarFromText, scalarText, utf8 } from '../formats/go-scalars.js';
+import { isUtf8 } from 'node:buffer';
+import { scalarFromText, scalarText, utf8 } from '../formats/go-scalars.js';
 import type { IvStash } from './stash.js';
 
 export interface SealPolicy {
@@ -226,7 +227,7 @@ function openScalar(stored: string, key: Uint8Array, stash: IvStash | null, ivs:
       hint: 'the file was changed outside envseal; restore it from git',
     });
   }
-  const text = (Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)).toString('utf8');
+  const text = asBuffer(raw).toString('utf8');
   if (parsed.value.type === 'comment' && inList) {
     if (stash !== null && isUtf8(raw)) stash.remember(at.doc, at.place, 'comment', text, parsed.value.iv);
     return { kind: 'comment', text };

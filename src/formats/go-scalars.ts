@@ -3,7 +3,8 @@
  * These bytes are Go's formatting, not JavaScript's: `True`/`False`, floats in positional
  * notation with the shortest round-trip digits and never an exponent, int64 in decimal.
  */
-import { isUtf8 as nodeIsUtf8 } from 'node:buffer';
+// isUtf8: whether a JavaScript string holds the bytes exactly (as decoding and re-encoding would tell).
+import { isUtf8 } from 'node:buffer';
 import type { Scalar } from '../tree.js';
 
 export type SopsType = 'str' | 'int' | 'float' | 'bool' | 'time' | 'comment' | 'bytes';
@@ -37,15 +38,6 @@ export function scalarText(scalar: Scalar): { type: SopsType; text: string } {
       // legacy `type:bytes` value that way too.
       return { type: 'str', text: fromUtf8(scalar.value) };
   }
-}
-
-/**
- * Whether bytes are valid UTF-8 (so a JavaScript string holds them exactly): Node's own check,
- * which answers as decoding and re-encoding would, without the two copies (every value `run`
- * opens goes through here).
- */
-export function isUtf8(bytes: Uint8Array): boolean {
-  return nodeIsUtf8(bytes);
 }
 
 /**

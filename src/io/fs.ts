@@ -5,7 +5,7 @@
  * atomic write is made of are a parameter ({@link WriteSteps}), so tests inject faults
  * without mocks.
  */
-import { accessSync, chmodSync, closeSync, constants as fsConstants, fchmod, fsync, lstatSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, rm, rmSync, statSync, write as fsWrite } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants as fsConstants, fchmod, fsync, lstatSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, rmSync, statSync, write as fsWrite } from 'node:fs';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
@@ -105,7 +105,11 @@ export interface NodeFsOptions {
   readonly onLockWait?: (message: string) => void;
 }
 
-const removeTree = (path: string): Promise<void> => new Promise((done, fail) => rm(path, { recursive: true, force: true }, (err) => (err ? fail(err) : done())));
+/** A whole file as a plain Uint8Array: a view of what Node read (it may share a larger buffer), not a copy. */
+export function readBytesSync(path: string): Uint8Array {
+  const data = readFileSync(path);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
 
 export function nodeFs(options: NodeFsOptions = {}): Fs {
   const steps = options.steps ?? realWriteSteps;
@@ -128,8 +132,7 @@ export function nodeFs(options: NodeFsOptions = {}): Fs {
     // (issue 18's profile); `fs.promises` would also load a dozen more of Node's modules.
     async readFile(path) {
       try {
-        const data = readFileSync(path);
-        return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+        return readBytesSync(path);
       } catch (err) {
         throw toIoError(err, 'read', path);
       }
@@ -278,7 +281,7 @@ async function sweepDeadFolders(root: string, name: string): Promise<void> {
     if (!entry.startsWith(name)) continue;
     const pid = Number(/^(\d+)-/.exec(entry.slice(name.length))?.[1]);
     if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
-    await removeTree(join(root, entry)).catch(() => undefined);
+    await fsp.rm(join(root, entry), { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

@@ -6,9 +6,10 @@
  * from the same {@link nodeHost}, so the two paths cannot drift apart (for example in which
  * environment `SOPS_AGE_KEY_CMD` runs).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
+import { readBytesSync } from './fs.js';
 
 /**
  * node:child_process takes ~5 ms to load, and `node --import envseal/config` needs it only
@@ -68,10 +69,7 @@ export function nodeHost(options: HostOptions = {}): Host {
     platform: process.platform,
     homedir: homedir(),
     uid: process.getuid?.() ?? null,
-    readFileSync: (path) => {
-      const data = readFileSync(path);
-      return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    },
+    readFileSync: readBytesSync,
     fileModeSync: (path) => {
       try {
         return statSync(path).mode & 0o7777;

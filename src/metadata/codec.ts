@@ -71,12 +71,8 @@ const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-(?:0|[1-9]\d*|\d*[A
  * `1.…` (sops 1 did not use semver), or strict semver after an optional `v`.
  */
 export function isSopsVersion(version: string): boolean {
-  // A plain x.y.z (what sops and envseal write) needs no full semver regex, whose first use
-  // compiles it at every start.
-  return version.startsWith('1.') || PLAIN_VERSION.test(version) || SEMVER.test(version.replace(/^v/, ''));
+  return version.startsWith('1.') || SEMVER.test(version.replace(/^v/, ''));
 }
-
-const PLAIN_VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 
 /** Go's time.Parse(time.RFC3339, …): the fraction may follow `.` or `,`; the zone is `Z` or ±hh:mm. */
 function isGoRfc3339(text: string): boolean {

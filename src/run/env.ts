@@ -30,9 +30,9 @@ export function documentToEnv(stored: MapNode, opened: MapNode, options: { flatt
       throw new UsageError(`key ${JSON.stringify(path.join('.'))} cannot be an environment variable name`, { file: options.file });
     }
     if (value.includes('\0')) throw new UsageError(`the value of ${name} contains a NUL byte, which an environment variable cannot hold`, { file: options.file });
-    // Without flatten a name is its key: only a repeated key (JSON allows one) collides.
-    const earlier = options.flatten ? pathOf.get(name) : out.has(name) ? name : undefined;
-    if (earlier !== undefined) {
+    if (out.has(name)) {
+      // Without flatten a name is its key, so the earlier key is the name itself.
+      const earlier = options.flatten ? pathOf.get(name) : name;
       throw new UsageError(`keys ${earlier} and ${path.join('.')} both become the variable ${name}`, { file: options.file, hint: 'rename one of them; --flatten upper-cases names and turns other characters into _' });
     }
     if (options.flatten) pathOf.set(name, path.join('.'));

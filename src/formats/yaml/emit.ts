@@ -3,7 +3,7 @@
  * JSON or dotenv, aliases of whole maps, a new document) and for the `sops:` block, which
  * is always written the way sops 3.13 writes it (go-yaml v3, indent 4).
  */
-import { isUtf8 } from '../go-scalars.js';
+import { isUtf8 } from 'node:buffer';
 import { rawToNode } from '../../metadata/raw-tree.js';
 import type { RawMap } from '../../metadata/model.js';
 import type { ListItem, MapItem, MapNode, Node, Scalar } from '../../tree.js';

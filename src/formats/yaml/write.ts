@@ -11,7 +11,7 @@ import type { Entry, MapNode, Node, Scalar } from '../../tree.js';
 import { emitEntry, emitMetadataBlock, quoteDouble } from './emit.js';
 import type { CommentSrc, ScalarSrc } from './read.js';
 import { scalarSource } from './scalars.js';
-import { isUtf8 } from '../go-scalars.js';
+import { isUtf8 } from 'node:buffer';
 
 interface Located {
   readonly token: CST.SourceToken | CST.FlowScalar | CST.BlockScalar;
